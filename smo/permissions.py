@@ -1,0 +1,197 @@
+"""The one permission module every view uses. Deny by default.
+
+Two layers:
+
+1. *Which views a user may open* — every non-admin view declares it with one of
+   the decorators below (``public``, ``authenticated``, ``require_roles``).
+   :class:`AccessPolicyMiddleware` refuses (403) any view without a
+   declaration, so a forgotten check fails closed, and the permission matrix
+   test (tests/test_permission_matrix.py) lists every URL for every role.
+2. *Which objects a user may see* — the scoping functions below return
+   querysets limited to the user's organisations, departments and
+   authorisations. Object permissions come from django-guardian and are always
+   read with ``with_superuser=False``: being superuser, admin, HR or privacy
+   officer never implies access to an individual's data (R9).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from .roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, has_role, roles_of
+
+ACCESS_ATTR = "smo_access"
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+
+def _declare(view: Callable, access) -> Callable:
+    setattr(view, ACCESS_ATTR, access)
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Anyone, also anonymous (login page, health check, language switch)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    return _declare(login_not_required(wrapper), PUBLIC)
+
+
+def authenticated(view: Callable) -> Callable:
+    """Any logged-in user; the view itself scopes what it shows."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    return _declare(wrapper, AUTHENTICATED)
+
+
+def require_roles(*roles: str) -> Callable[[Callable], Callable]:
+    """Only users with one of ``roles``; others get 403."""
+    allowed = frozenset(str(r) for r in roles)
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not roles_of(request.user) & allowed:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return _declare(wrapper, allowed)
+
+    return decorator
+
+
+class AccessPolicyMiddleware:
+    """Refuse every view that did not declare who may use it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.app_name == "admin":
+            # The admin site checks is_staff and model permissions itself;
+            # only functioneel beheerders are staff (see casefiles.services).
+            return None
+        if getattr(view_func, ACCESS_ATTR, None) is None:
+            raise PermissionDenied
+        return None
+
+
+# --- scoping: which objects a user may see --------------------------------
+
+
+def organisations_of(user) -> QuerySet:
+    from casefiles.models import Organisation
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def _object_ids(user, perm: str, klass) -> QuerySet:
+    return get_objects_for_user(
+        user, perm, klass=klass, with_superuser=False, accept_global_perms=False
+    ).values("pk")
+
+
+def managed_departments(user) -> QuerySet:
+    """Departments a manager manages (guardian ``manage_department``), with all
+    their sub-departments, within the manager's organisations."""
+    from casefiles.models import Department
+
+    if not has_role(user, Role.LEIDINGGEVENDE):
+        return Department.objects.none()
+    direct = list(_object_ids(user, "casefiles.manage_department", Department).values_list("pk", flat=True))
+    return Department.objects.filter(
+        pk__in=Department.descendant_ids(direct), organisation__in=organisations_of(user)
+    )
+
+
+def employees_in_reintegration_scope(user) -> QuerySet:
+    """Employees whose reintegration file the user may see (R9): own manager
+    (by department or as direct manager), HR of the organisation, the expert
+    assigned to one of their cases, and the employee themself (R14)."""
+    from casefiles.models import Employee
+
+    roles = roles_of(user)
+    if not roles:
+        return Employee.objects.none()
+    orgs = organisations_of(user)
+    scope = Q(pk__in=[])
+    if Role.HR in roles:
+        scope |= Q(organisation__in=orgs)
+    if Role.LEIDINGGEVENDE in roles:
+        scope |= Q(department__in=managed_departments(user)) | Q(manager=user)
+    if roles & EXPERT_ROLES:
+        scope |= Q(absence_cases__in=_guided_case_ids(user))
+    if Role.MEDEWERKER in roles:
+        scope |= Q(user=user)
+    return Employee.objects.filter(scope, organisation__in=orgs).distinct()
+
+
+def employees_with_medical_authorisation(user) -> QuerySet:
+    """Employees whose medical file the user may open (R9): only a
+    bedrijfsarts/POB holding the guardian permission for that employee, within
+    an organisation the physician works for. Never superuser or admin."""
+    from casefiles.models import Employee
+
+    if not roles_of(user) & PHYSICIAN_ROLES:
+        return Employee.objects.none()
+    return Employee.objects.filter(
+        pk__in=_object_ids(user, "casefiles.view_medical_file", Employee),
+        organisation__in=organisations_of(user),
+    )
+
+
+def can_view_medical_file(user, employee) -> bool:
+    return employees_with_medical_authorisation(user).filter(pk=employee.pk).exists()
+
+
+def _guided_case_ids(user) -> QuerySet:
+    from casefiles.models import AbsenceCase
+
+    return _object_ids(user, "casefiles.guide_case", AbsenceCase)
+
+
+def cases_in_reintegration_scope(user) -> QuerySet:
+    """Absence cases the user may see in the reintegration file (R9)."""
+    from casefiles.models import AbsenceCase
+
+    roles = roles_of(user)
+    orgs = organisations_of(user)
+    scope = Q(pk__in=[])
+    if Role.HR in roles:
+        scope |= Q(employee__organisation__in=orgs)
+    if Role.LEIDINGGEVENDE in roles:
+        scope |= Q(employee__department__in=managed_departments(user)) | Q(employee__manager=user)
+    if roles & EXPERT_ROLES:
+        scope |= Q(pk__in=_guided_case_ids(user))
+    if Role.MEDEWERKER in roles:
+        scope |= Q(employee__user=user)
+    if not roles:
+        return AbsenceCase.objects.none()
+    return AbsenceCase.objects.filter(scope, employee__organisation__in=orgs)
+
+
+def require_in(queryset: QuerySet, **lookup):
+    """Fetch one object from a scoped queryset or answer 404: an object the
+    user may not see does not exist for them (its existence is confidential)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(queryset, **lookup)
+

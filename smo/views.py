@@ -1,0 +1,70 @@
+"""Project-wide pages: health check, the role-aware home page, the audit log."""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from casefiles import selectors
+
+from .audit import log_access
+from .permissions import authenticated, organisations_of, public, require_roles
+from .roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, roles_of
+
+
+@public
+@require_GET
+def health(request):
+    """Liveness and database check for load balancers and docker-compose."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@authenticated
+def home(request):
+    """One page per person: each section appears only for the roles it serves."""
+    user = request.user
+    roles = roles_of(user)
+    context: dict = {"roles": roles, "organisations": list(organisations_of(user))}
+    if roles & ({Role.LEIDINGGEVENDE, Role.HR} | EXPERT_ROLES):
+        context["open_cases"] = selectors.open_cases_for(user)[:200]
+    if roles & PHYSICIAN_ROLES:
+        context["caseload"] = selectors.physician_caseload_for(user)[:200]
+    if roles & {Role.ARBEIDSDESKUNDIGE, Role.HR}:
+        context["departments"] = selectors.departments_overview_for(user)
+    if Role.MEDEWERKER in roles:
+        context["own_cases"] = selectors.own_cases_for(user)
+    return render(request, "home.html", context)
+
+
+@require_roles(Role.PRIVACY_OFFICER)
+@require_GET
+def audit_log(request):
+    """R13: the audit trail of the privacy officer's organisations. Shows who
+    did what to whose record, never content (masked fields stay masked).
+    Reading the log is itself logged."""
+    orgs = list(organisations_of(request.user))
+    entries = (
+        LogEntry.objects.filter(additional_data__organisation_id__in=[o.pk for o in orgs])
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )
+    employee_id = request.GET.get("medewerker", "")
+    if employee_id.isdigit():
+        entries = entries.filter(additional_data__employee_id=int(employee_id))
+    actor = request.GET.get("gebruiker", "").strip()
+    if actor:
+        entries = entries.filter(actor__username=actor)
+    page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
+    for organisation in orgs:
+        log_access(organisation, actor=request.user, what="auditlog")
+    return render(
+        request,
+        "audit/log_list.html",
+        {"page": page, "employee_id": employee_id, "actor": actor},
+    )
