@@ -28,7 +28,9 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
         elif db_field.name in {"department", "parent"}:
             kwargs["queryset"] = Department.objects.filter(organisation__in=orgs)
         elif db_field.name in {"user", "manager"}:
-            kwargs["queryset"] = get_user_model().objects.filter(memberships__organisation__in=orgs).distinct()
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(memberships__organisation__in=orgs).distinct()
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -52,7 +54,14 @@ class DepartmentAdmin(OrganisationScopedAdmin):
 
 @admin.register(Employee)
 class EmployeeAdmin(OrganisationScopedAdmin):
-    list_display = ["personnel_number", "last_name", "first_name", "department", "employment_start", "employment_end"]
+    list_display = [
+        "personnel_number",
+        "last_name",
+        "first_name",
+        "department",
+        "employment_start",
+        "employment_end",
+    ]
     search_fields = ["personnel_number", "last_name"]
     list_select_related = ["department"]
     fields = [

@@ -16,9 +16,7 @@ MASK = "smo.audit.mask_fully"
 auditlog.register(Organisation)
 auditlog.register(Department)
 auditlog.register(Membership)
-auditlog.register(
-    Employee, mask_fields=["private_phone", "care_address"], mask_callable=MASK
-)
+auditlog.register(Employee, mask_fields=["private_phone", "care_address"], mask_callable=MASK)
 auditlog.register(AbsenceCase)
 auditlog.register(AbsencePercentage)
 # Granting or revoking an object permission (a physician authorised for an

@@ -20,16 +20,84 @@ from smo.roles import Role, set_roles
 
 from .models import AbsenceCase, AbsencePercentage, Department, Employee, Membership, Organisation
 
-FIRST_NAMES = (
-    "Anouk Bram Daan Emma Femke Fleur Gijs Hanna Ilse Jan Joost Julia Kees Lieke Lotte Maarten Marieke "
-    "Mohamed Noor Pieter Priya Ruben Sanne Sem Sophie Thijs Tim Vera Willem Yasmin Zeynep Bas Eva Lars "
-    "Mila Niels Roos Stijn Tess Wouter"
-).split()
-LAST_NAMES = (
-    "de Jong|Jansen|de Vries|van den Berg|van Dijk|Bakker|Janssen|Visser|Smit|Meijer|de Boer|Mulder|"
-    "de Groot|Bos|Vos|Peters|Hendriks|van Leeuwen|Dekker|Brouwer|de Wit|Dijkstra|Smits|de Graaf|"
-    "van der Meer|Kaya|El Amrani|Yilmaz|Koster|Prins|Huisman|Kuipers|Veenstra|Postma"
-).split("|")
+FIRST_NAMES = [
+    "Anouk",
+    "Bram",
+    "Daan",
+    "Emma",
+    "Femke",
+    "Fleur",
+    "Gijs",
+    "Hanna",
+    "Ilse",
+    "Jan",
+    "Joost",
+    "Julia",
+    "Kees",
+    "Lieke",
+    "Lotte",
+    "Maarten",
+    "Marieke",
+    "Mohamed",
+    "Noor",
+    "Pieter",
+    "Priya",
+    "Ruben",
+    "Sanne",
+    "Sem",
+    "Sophie",
+    "Thijs",
+    "Tim",
+    "Vera",
+    "Willem",
+    "Yasmin",
+    "Zeynep",
+    "Bas",
+    "Eva",
+    "Lars",
+    "Mila",
+    "Niels",
+    "Roos",
+    "Stijn",
+    "Tess",
+    "Wouter",
+]
+LAST_NAMES = [
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "van Dijk",
+    "Bakker",
+    "Janssen",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Kaya",
+    "El Amrani",
+    "Yilmaz",
+    "Koster",
+    "Prins",
+    "Huisman",
+    "Kuipers",
+    "Veenstra",
+    "Postma",
+]
 
 # Locations with their departments (a two-level hierarchy).
 STRUCTURE = {
@@ -72,15 +140,25 @@ class SeedResult:
     cases: int
 
 
-def seed(*, slug: str = "zorggroep-de-linde", name: str = "Zorggroep De Linde", employees: int = 200,
-         today: datetime.date | None = None, with_accounts: bool = True) -> SeedResult:
+def seed(
+    *,
+    slug: str = "zorggroep-de-linde",
+    name: str = "Zorggroep De Linde",
+    employees: int = 200,
+    today: datetime.date | None = None,
+    with_accounts: bool = True,
+) -> SeedResult:
     today = today or datetime.date.today()
-    rng = random.Random(f"{slug}-{employees}")
+    rng = random.Random(f"{slug}-{employees}")  # noqa: S311  (demo data, not security)
     with transaction.atomic():
         organisation, created = Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
         if organisation.employees.exists():
-            return SeedResult(organisation, False, organisation.employees.count(),
-                              AbsenceCase.objects.filter(employee__organisation=organisation).count())
+            return SeedResult(
+                organisation,
+                False,
+                organisation.employees.count(),
+                AbsenceCase.objects.filter(employee__organisation=organisation).count(),
+            )
         departments = _departments(organisation)
         users = _accounts(organisation) if with_accounts else {}
         staff = _employees(organisation, departments, employees, rng, today, users)
@@ -93,7 +171,9 @@ def seed(*, slug: str = "zorggroep-de-linde", name: str = "Zorggroep De Linde", 
 def _departments(organisation: Organisation) -> list[Department]:
     leaves = []
     for location, names in STRUCTURE.items():
-        parent = Department.objects.create(organisation=organisation, name=location, kind=Department.Kind.LOCATION)
+        parent = Department.objects.create(
+            organisation=organisation, name=location, kind=Department.Kind.LOCATION
+        )
         leaves += [Department.objects.create(organisation=organisation, name=n, parent=parent) for n in names]
     return leaves
 
@@ -104,8 +184,11 @@ def _accounts(organisation: Organisation) -> dict[str, object]:
     for account in ACCOUNTS:
         user, made = User.objects.get_or_create(
             username=account.username,
-            defaults={"first_name": account.first_name, "last_name": account.last_name,
-                      "email": f"{account.username}@demo.invalid"},
+            defaults={
+                "first_name": account.first_name,
+                "last_name": account.last_name,
+                "email": f"{account.username}@demo.invalid",
+            },
         )
         if made:
             user.set_password(settings.SMO_DEMO_PASSWORD)
@@ -123,17 +206,19 @@ def _employees(organisation, departments, count, rng, today, users) -> list[Empl
         department = departments[i % len(departments)]
         start = today - datetime.timedelta(days=rng.randint(300, 9000))
         left = rng.random() < 0.06
-        rows.append(Employee(
-            organisation=organisation,
-            personnel_number=f"{100000 + i}",
-            first_name=rng.choice(FIRST_NAMES),
-            last_name=rng.choice(LAST_NAMES),
-            department=department,
-            manager=managers[0] if i % len(departments) < len(departments) // 2 else managers[1],
-            contract_hours=Decimal(rng.choice([16, 20, 24, 28, 32, 36, 36, 36, 40])),
-            employment_start=start,
-            employment_end=today - datetime.timedelta(days=rng.randint(1, 500)) if left else None,
-        ))
+        rows.append(
+            Employee(
+                organisation=organisation,
+                personnel_number=f"{100000 + i}",
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                department=department,
+                manager=managers[0] if i % len(departments) < len(departments) // 2 else managers[1],
+                contract_hours=Decimal(rng.choice([16, 20, 24, 28, 32, 36, 36, 36, 40])),
+                employment_start=start,
+                employment_end=today - datetime.timedelta(days=rng.randint(1, 500)) if left else None,
+            )
+        )
     employees = Employee.objects.bulk_create(rows, batch_size=2000)
     own = users.get("medewerker")
     if own is not None:
@@ -166,12 +251,29 @@ def _absence(employees, rng, today) -> list[AbsenceCase]:
             end = day + datetime.timedelta(days=length - 1)
             open_case = force_open or (end >= today and employee.employment_end is None)
             if open_case:
-                cases.append(AbsenceCase(employee=employee, first_day=day if not force_open else today - datetime.timedelta(days=60)))
+                cases.append(
+                    AbsenceCase(
+                        employee=employee,
+                        first_day=day if not force_open else today - datetime.timedelta(days=60),
+                    )
+                )
                 break
             end = min(end, last_day)
-            reason = AbsenceCase.ClosedReason.LEFT if end == employee.employment_end else AbsenceCase.ClosedReason.RECOVERED
-            cases.append(AbsenceCase(employee=employee, first_day=day, end_date=end, closed_reason=reason,
-                                     safety_net=rng.random() < 0.03, work_accident=rng.random() < 0.02))
+            reason = (
+                AbsenceCase.ClosedReason.LEFT
+                if end == employee.employment_end
+                else AbsenceCase.ClosedReason.RECOVERED
+            )
+            cases.append(
+                AbsenceCase(
+                    employee=employee,
+                    first_day=day,
+                    end_date=end,
+                    closed_reason=reason,
+                    safety_net=rng.random() < 0.03,
+                    work_accident=rng.random() < 0.02,
+                )
+            )
             day = end + datetime.timedelta(days=rng.randint(20, 400))
     cases = AbsenceCase.objects.bulk_create(cases, batch_size=5000)
     percentages = []
@@ -179,8 +281,13 @@ def _absence(employees, rng, today) -> list[AbsenceCase]:
         percentages.append(AbsencePercentage(case=case, valid_from=case.first_day, percentage=100))
         last = case.end_date or today
         if (last - case.first_day).days > 42:
-            percentages.append(AbsencePercentage(case=case, valid_from=case.first_day + datetime.timedelta(days=42),
-                                                 percentage=rng.choice([50, 60, 75])))
+            percentages.append(
+                AbsencePercentage(
+                    case=case,
+                    valid_from=case.first_day + datetime.timedelta(days=42),
+                    percentage=rng.choice([50, 60, 75]),
+                )
+            )
     AbsencePercentage.objects.bulk_create(percentages, batch_size=5000)
     return cases
 
@@ -198,5 +305,7 @@ def _authorise(organisation, departments, users, cases) -> None:
     assign_perm("casefiles.view_medical_file", users["bedrijfsarts"], sick)
     assign_perm("casefiles.view_medical_file", users["pob"], sick)
     today = datetime.date.today()
-    long_cases = AbsenceCase.objects.filter(pk__in=[c.pk for c in open_cases if (today - c.first_day).days > 42])
+    long_cases = AbsenceCase.objects.filter(
+        pk__in=[c.pk for c in open_cases if (today - c.first_day).days > 42]
+    )
     assign_perm("casefiles.guide_case", users["casemanager"], long_cases)

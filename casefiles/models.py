@@ -54,9 +54,7 @@ class Organisation(models.Model):
     retention_access_log_years = models.PositiveSmallIntegerField(
         _("bewaartermijn toegangslog (jaren)"), default=5
     )
-    procedure_evaluated_on = models.DateField(
-        _("SMO-procedure laatst geëvalueerd op"), null=True, blank=True
-    )
+    procedure_evaluated_on = models.DateField(_("SMO-procedure laatst geëvalueerd op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("organisatie")
@@ -64,9 +62,7 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             # R19: never fewer than 3 in a shown cell.
-            models.CheckConstraint(
-                condition=Q(statistics_min_count__gte=3), name="org_min_count_at_least_3"
-            ),
+            models.CheckConstraint(condition=Q(statistics_min_count__gte=3), name="org_min_count_at_least_3"),
             models.CheckConstraint(
                 condition=Q(statistics_group_threshold__gte=F("statistics_min_count")),
                 name="org_group_threshold_at_least_min_count",
@@ -75,9 +71,7 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=Q(retention_access_log_years__gte=5), name="org_access_log_min_5y"
             ),
-            models.CheckConstraint(
-                condition=Q(retention_medical_years__gte=20), name="org_medical_min_20y"
-            ),
+            models.CheckConstraint(condition=Q(retention_medical_years__gte=20), name="org_medical_min_20y"),
             models.CheckConstraint(
                 condition=Q(retention_reintegration_years__gte=2), name="org_reintegration_min_2y"
             ),
@@ -101,19 +95,13 @@ class Organisation(models.Model):
 class Membership(models.Model):
     """A user works for (or in) an organisation. Every query is scoped by it."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
 
     class Meta:
         verbose_name = _("lidmaatschap")
         verbose_name_plural = _("lidmaatschappen")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation}"
@@ -129,9 +117,7 @@ class Department(models.Model):
         DEPARTMENT = "afdeling", _("Afdeling")
         LOCATION = "locatie", _("Locatie")
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="departments"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="departments")
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
@@ -144,9 +130,7 @@ class Department(models.Model):
         ordering = ["name"]
         permissions = [("manage_department", _("Is leidinggevende van deze afdeling"))]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "name"], name="department_name_unique_per_org"
-            )
+            models.UniqueConstraint(fields=["organisation", "name"], name="department_name_unique_per_org")
         ]
 
     def __str__(self) -> str:
@@ -161,7 +145,9 @@ class Department(models.Model):
         node, seen = self.parent, set()
         while node is not None:
             if node.organisation_id != self.organisation_id:
-                raise ValidationError({"parent": _("De bovenliggende afdeling hoort bij een andere organisatie.")})
+                raise ValidationError(
+                    {"parent": _("De bovenliggende afdeling hoort bij een andere organisatie.")}
+                )
             if node.pk == self.pk or node.pk in seen:
                 raise ValidationError({"parent": _("Een afdeling kan niet onder zichzelf vallen.")})
             seen.add(node.pk)
@@ -182,9 +168,7 @@ class Department(models.Model):
 
 
 class Employee(models.Model):
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="employees"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="employees")
     personnel_number = models.CharField(_("personeelsnummer"), max_length=40)
     first_name = models.CharField(_("voornaam"), max_length=100)
     last_name = models.CharField(_("achternaam"), max_length=150)
@@ -213,7 +197,9 @@ class Employee(models.Model):
     # R7a: contact details the employer may hold; masked in the audit trail.
     private_phone = models.CharField(_("telefoon (privé)"), max_length=40, blank=True)
     care_address = models.CharField(
-        _("verpleegadres"), max_length=300, blank=True,
+        _("verpleegadres"),
+        max_length=300,
+        blank=True,
         help_text=_("Alleen een adres; geen medische informatie (R7a)."),
     )
 

@@ -23,7 +23,9 @@ def open_cases_for(user) -> QuerySet[AbsenceCase]:
 def own_cases_for(user) -> QuerySet[AbsenceCase]:
     """The employee's own absence history (R14 inzage)."""
     return (
-        AbsenceCase.objects.filter(employee__user=user, employee__organisation__in=permissions.organisations_of(user))
+        AbsenceCase.objects.filter(
+            employee__user=user, employee__organisation__in=permissions.organisations_of(user)
+        )
         .prefetch_related("percentages")
         .order_by("-first_day")
     )

@@ -22,7 +22,10 @@ def _check_administrator(actor, organisation: Organisation) -> None:
     """The system, or a functioneel beheerder / HR-adviseur of the organisation."""
     if actor is None:
         return
-    if not has_role(actor, Role.BEHEERDER, Role.HR) or not organisations_of(actor).filter(pk=organisation.pk).exists():
+    if (
+        not has_role(actor, Role.BEHEERDER, Role.HR)
+        or not organisations_of(actor).filter(pk=organisation.pk).exists()
+    ):
         raise PermissionDenied
 
 
@@ -52,7 +55,9 @@ def authorise_physician(*, actor, employee: Employee, physician) -> None:
     """R9: a bedrijfsarts/POB gets access to this employee's medical file."""
     _check_administrator(actor, employee.organisation)
     if not roles_of(physician) & PHYSICIAN_ROLES:
-        raise ValidationError(_("Alleen een bedrijfsarts of POB kan toegang krijgen tot een medisch dossier."))
+        raise ValidationError(
+            _("Alleen een bedrijfsarts of POB kan toegang krijgen tot een medisch dossier.")
+        )
     _check_member(physician, employee.organisation)
     assign_perm("casefiles.view_medical_file", physician, employee)
 
@@ -68,6 +73,8 @@ def assign_case_expert(*, actor, case: AbsenceCase, expert) -> None:
     """Name the casemanager (or BMW / re-integratieadviseur) of a case."""
     _check_administrator(actor, case.employee.organisation)
     if not roles_of(expert) & EXPERT_ROLES:
-        raise ValidationError(_("Alleen een casemanager, BMW of re-integratieadviseur kan een casus begeleiden."))
+        raise ValidationError(
+            _("Alleen een casemanager, BMW of re-integratieadviseur kan een casus begeleiden.")
+        )
     _check_member(expert, case.employee.organisation)
     assign_perm("casefiles.guide_case", expert, case)

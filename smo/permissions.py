@@ -194,4 +194,3 @@ def require_in(queryset: QuerySet, **lookup):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(queryset, **lookup)
-

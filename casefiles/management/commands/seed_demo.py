@@ -25,6 +25,6 @@ class Command(BaseCommand):
         )
         if slug or quiet:
             return
-        self.stdout.write("\nDemo-accounts (wachtwoord: %s):" % settings.SMO_DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo-accounts (wachtwoord: {settings.SMO_DEMO_PASSWORD}):")
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.username:<20} {ROLE_LABELS[account.role]}")

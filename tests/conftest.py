@@ -1,0 +1,110 @@
+"""The fixed cast of the test suite (after healthchecks' owner/member/outsider).
+
+``cast`` holds one user per role of the permission matrix in ENGINEERING.md,
+around one employee's absence case in one department of one organisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from casefiles import services
+from smo.roles import Role
+
+from .factories import (
+    PASSWORD,
+    AbsenceCaseFactory,
+    DepartmentFactory,
+    EmployeeFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class Cast:
+    organisation: object
+    other_organisation: object
+    department: object
+    other_department: object
+    employee: object  # the employee concerned, with a portal account
+    other_employee_record: object  # an employee in the other department
+    case: object
+    users: dict[str, object]
+
+    def client(self, role: str) -> Client:
+        client = Client()
+        user = self.users.get(role)
+        if user is not None:
+            assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+
+# The roles of the permission matrix (ENGINEERING.md), in its order.
+MATRIX_ROLES = (
+    "anonymous",
+    "employee_concerned",
+    "other_employee",
+    "manager",
+    "other_manager",
+    "hr",
+    "casemanager",
+    "physician",
+    "other_physician",
+    "arbeidsdeskundige",
+    "privacy_officer",
+    "admin",
+    "other_org_user",
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests log in a lot; production hashing strength is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    org = OrganisationFactory(name="Zorggroep Test", slug="zorggroep-test")
+    other_org = OrganisationFactory(name="Bouwbedrijf Elders", slug="elders")
+    department = DepartmentFactory(organisation=org, name="Verpleging")
+    other_department = DepartmentFactory(organisation=org, name="Facilitair")
+
+    def user(username, roles, orgs=(org,)):
+        return UserFactory(username=username, roles=roles, organisations=orgs)
+
+    users = {
+        "employee_concerned": user("medewerker", [Role.MEDEWERKER]),
+        "other_employee": user("collega", [Role.MEDEWERKER]),
+        "manager": user("leidinggevende", [Role.LEIDINGGEVENDE]),
+        "other_manager": user("andere-leidinggevende", [Role.LEIDINGGEVENDE]),
+        "hr": user("hr", [Role.HR]),
+        "casemanager": user("casemanager", [Role.CASEMANAGER]),
+        "physician": user("bedrijfsarts", [Role.BEDRIJFSARTS]),
+        "other_physician": user("andere-arts", [Role.BEDRIJFSARTS]),
+        "arbeidsdeskundige": user("arbeidsdeskundige", [Role.ARBEIDSDESKUNDIGE]),
+        "privacy_officer": user("privacy", [Role.PRIVACY_OFFICER]),
+        "admin": user("beheer", [Role.BEHEERDER]),
+        "other_org_user": user("elders-hr", [Role.HR, Role.LEIDINGGEVENDE], orgs=(other_org,)),
+    }
+    employee = EmployeeFactory(
+        organisation=org,
+        department=department,
+        user=users["employee_concerned"],
+        first_name="Canary",
+        last_name="Pietersen",
+    )
+    other_employee_record = EmployeeFactory(
+        organisation=org, department=other_department, user=users["other_employee"]
+    )
+    case = AbsenceCaseFactory(employee=employee)
+    AbsenceCaseFactory(employee=other_employee_record)
+    services.make_department_manager(actor=None, department=department, manager=users["manager"])
+    services.make_department_manager(actor=None, department=other_department, manager=users["other_manager"])
+    services.authorise_physician(actor=None, employee=employee, physician=users["physician"])
+    services.assign_case_expert(actor=None, case=case, expert=users["casemanager"])
+    return Cast(org, other_org, department, other_department, employee, other_employee_record, case, users)

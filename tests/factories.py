@@ -1,0 +1,83 @@
+"""factory_boy factories; tests build their own data, never database dumps."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from casefiles.models import AbsenceCase, AbsencePercentage, Department, Employee, Membership, Organisation
+from smo.roles import set_roles
+
+PASSWORD = "Test-wachtwoord-123"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Afdeling {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user with ``roles`` (role names) and ``organisations`` memberships."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="nl_NL")
+    last_name = factory.Faker("last_name", locale="nl_NL")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.save()
+        if extracted:
+            set_roles(self, extracted)
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        for organisation in extracted or ():
+            Membership.objects.get_or_create(user=self, organisation=organisation)
+
+
+class EmployeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employee
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    department = factory.SubFactory(DepartmentFactory, organisation=factory.SelfAttribute("..organisation"))
+    personnel_number = factory.Sequence(lambda n: f"P{n:06d}")
+    first_name = factory.Faker("first_name", locale="nl_NL")
+    last_name = factory.Faker("last_name", locale="nl_NL")
+    contract_hours = Decimal("36.0")
+    employment_start = datetime.date(2015, 1, 1)
+
+
+class AbsenceCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AbsenceCase
+
+    employee = factory.SubFactory(EmployeeFactory)
+    first_day = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=50))
+
+
+class AbsencePercentageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AbsencePercentage
+
+    case = factory.SubFactory(AbsenceCaseFactory)
+    valid_from = factory.SelfAttribute("case.first_day")
+    percentage = 100
