@@ -89,7 +89,10 @@ def cast(db) -> Cast:
         "arbeidsdeskundige": user("arbeidsdeskundige", [Role.ARBEIDSDESKUNDIGE]),
         "privacy_officer": user("privacy", [Role.PRIVACY_OFFICER]),
         "admin": user("beheer", [Role.BEHEERDER]),
-        "other_org_user": user("elders-hr", [Role.HR, Role.LEIDINGGEVENDE], orgs=(other_org,)),
+        # A powerful user of another organisation: HR, manager and beheerder there.
+        "other_org_user": user(
+            "elders-hr", [Role.HR, Role.LEIDINGGEVENDE, Role.BEHEERDER], orgs=(other_org,)
+        ),
     }
     employee = EmployeeFactory(
         organisation=org,
