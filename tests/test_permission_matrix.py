@@ -112,16 +112,25 @@ def _admin_entries() -> dict[str, Entry]:
             return lambda c: reverse(name, args=[get_obj(c).pk])
 
         can_view = bool(perms & {"view", "change"})
-        entries[f"{prefix}_changelist"] = Entry(lambda c, n=f"{prefix}_changelist": reverse(n), admin_status(can_view))
-        entries[f"{prefix}_add"] = Entry(lambda c, n=f"{prefix}_add": reverse(n), admin_status("add" in perms))
-        entries[f"{prefix}_change"] = Entry(obj_url(f"{prefix}_change"), admin_status(can_view, object_page=True))
-        entries[f"{prefix}_history"] = Entry(obj_url(f"{prefix}_history"), admin_status(can_view, object_page=True))
+        entries[f"{prefix}_changelist"] = Entry(
+            lambda c, n=f"{prefix}_changelist": reverse(n), admin_status(can_view)
+        )
+        entries[f"{prefix}_add"] = Entry(
+            lambda c, n=f"{prefix}_add": reverse(n), admin_status("add" in perms)
+        )
+        entries[f"{prefix}_change"] = Entry(
+            obj_url(f"{prefix}_change"), admin_status(can_view, object_page=True)
+        )
+        entries[f"{prefix}_history"] = Entry(
+            obj_url(f"{prefix}_history"), admin_status(can_view, object_page=True)
+        )
         entries[f"{prefix}_delete"] = Entry(
             obj_url(f"{prefix}_delete"), admin_status("delete" in perms, object_page=True)
         )
         # <id>/ redirects to <id>/change/ for staff.
         entries[f"{prefix}_redirect"] = Entry(
-            lambda c, get_obj=get_obj, p=prefix: reverse(f"{p}_changelist") + f"{get_obj(c).pk}/", statuses(302)
+            lambda c, get_obj=get_obj, p=prefix: reverse(f"{p}_changelist") + f"{get_obj(c).pk}/",
+            statuses(302),
         )
     if "auth.user" in ADMIN_MODELS:
         entries["admin:auth_user_password_change"] = Entry(
@@ -135,9 +144,7 @@ def _admin_entries() -> dict[str, Entry]:
 ADMIN: dict[str, Entry] = {
     "admin:index": Entry(lambda c: reverse("admin:index"), statuses(302, admin=200, other_org_user=200)),
     # A signed-in staff user is sent on from the admin login.
-    "admin:login": Entry(
-        lambda c: reverse("admin:login"), statuses(200, admin=302, other_org_user=302)
-    ),
+    "admin:login": Entry(lambda c: reverse("admin:login"), statuses(200, admin=302, other_org_user=302)),
     "admin:logout": Entry(lambda c: reverse("admin:logout"), statuses(302, admin=405, other_org_user=405)),
     "admin:password_change": Entry(
         lambda c: reverse("admin:password_change"), statuses(302, admin=200, other_org_user=200)
