@@ -55,3 +55,11 @@ beat: migrate
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
 	find . -name '*.mo' -not -path './.venv/*' -delete
+
+# Figures printed and compared as ratios in one run, on a throw-away database.
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/bench.sqlite3
+bench: messages
+	rm -f bench.sqlite3
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput --verbosity 0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
+	rm -f bench.sqlite3

@@ -216,7 +216,9 @@ def _employees(organisation, departments, count, rng, today, users) -> list[Empl
                 manager=managers[0] if i % len(departments) < len(departments) // 2 else managers[1],
                 contract_hours=Decimal(rng.choice([16, 20, 24, 28, 32, 36, 36, 36, 40])),
                 employment_start=start,
-                employment_end=today - datetime.timedelta(days=rng.randint(1, 500)) if left else None,
+                employment_end=today - datetime.timedelta(days=rng.randint(1, min(500, (today - start).days)))
+                if left
+                else None,
             )
         )
     employees = Employee.objects.bulk_create(rows, batch_size=2000)

@@ -95,8 +95,15 @@ class Organisation(models.Model):
 class Membership(models.Model):
     """A user works for (or in) an organisation. Every query is scoped by it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("gebruiker"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisatie")
+    )
 
     class Meta:
         verbose_name = _("lidmaatschap")
@@ -117,9 +124,16 @@ class Department(models.Model):
         DEPARTMENT = "afdeling", _("Afdeling")
         LOCATION = "locatie", _("Locatie")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="departments")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="departments", verbose_name=_("organisatie")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("valt onder"),
     )
     name = models.CharField(_("naam"), max_length=200)
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
@@ -168,7 +182,9 @@ class Department(models.Model):
 
 
 class Employee(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="employees")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="employees", verbose_name=_("organisatie")
+    )
     personnel_number = models.CharField(_("personeelsnummer"), max_length=40)
     first_name = models.CharField(_("voornaam"), max_length=100)
     last_name = models.CharField(_("achternaam"), max_length=150)
@@ -251,7 +267,9 @@ class AbsenceCase(models.Model):
         DECEASED = "overleden", _("Overleden")
         OTHER = "anders", _("Anders")
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="absence_cases")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="absence_cases", verbose_name=_("medewerker")
+    )
     first_day = models.DateField(_("eerste verzuimdag"))
     end_date = models.DateField(_("hersteldatum"), null=True, blank=True)
     closed_reason = models.CharField(
@@ -261,7 +279,7 @@ class AbsenceCase(models.Model):
     safety_net = models.BooleanField(_("vangnet Ziektewet van toepassing"), default=False)
     work_accident = models.BooleanField(_("verband met bedrijfsongeval"), default=False)
     third_party_liable = models.BooleanField(_("derde mogelijk aansprakelijk (regres)"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("verzuimgeval")
@@ -311,7 +329,9 @@ class AbsenceCase(models.Model):
 class AbsencePercentage(models.Model):
     """The absence percentage of a case from a date on (partial recovery)."""
 
-    case = models.ForeignKey(AbsenceCase, on_delete=models.CASCADE, related_name="percentages")
+    case = models.ForeignKey(
+        AbsenceCase, on_delete=models.CASCADE, related_name="percentages", verbose_name=_("verzuimgeval")
+    )
     valid_from = models.DateField(_("vanaf"))
     percentage = models.PositiveSmallIntegerField(_("verzuimpercentage"))
 
@@ -327,7 +347,10 @@ class AbsencePercentage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.percentage}% vanaf {self.valid_from:%d-%m-%Y}"
+        return _("%(percentage)s%% vanaf %(day)s") % {
+            "percentage": self.percentage,
+            "day": self.valid_from.strftime("%d-%m-%Y"),
+        }
 
     def get_additional_data(self) -> dict:
         return {"organisation_id": self.case.employee.organisation_id, "employee_id": self.case.employee_id}

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from smo.audit import log_authorisation
+from smo.audit import CASE_EXPERT, DEPARTMENT_MANAGER, MEDICAL_FILE_AUTHORISATION, log_authorisation
 from smo.permissions import organisations_of
 from smo.roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, has_role, roles_of
 
@@ -49,7 +49,7 @@ def make_department_manager(*, actor, department: Department, manager) -> None:
         raise ValidationError(_("Alleen een leidinggevende kan een afdeling leiden."))
     _check_member(manager, department.organisation)
     assign_perm("casefiles.manage_department", manager, department)
-    log_authorisation(department, actor=actor, what="leidinggevende", granted_to=manager, granted=True)
+    log_authorisation(department, actor=actor, what=DEPARTMENT_MANAGER, granted_to=manager, granted=True)
 
 
 @transaction.atomic
@@ -63,7 +63,7 @@ def authorise_physician(*, actor, employee: Employee, physician) -> None:
     _check_member(physician, employee.organisation)
     assign_perm("casefiles.view_medical_file", physician, employee)
     log_authorisation(
-        employee, actor=actor, what="autorisatie medisch dossier", granted_to=physician, granted=True
+        employee, actor=actor, what=MEDICAL_FILE_AUTHORISATION, granted_to=physician, granted=True
     )
 
 
@@ -72,7 +72,7 @@ def revoke_physician(*, actor, employee: Employee, physician) -> None:
     _check_administrator(actor, employee.organisation)
     remove_perm("casefiles.view_medical_file", physician, employee)
     log_authorisation(
-        employee, actor=actor, what="autorisatie medisch dossier", granted_to=physician, granted=False
+        employee, actor=actor, what=MEDICAL_FILE_AUTHORISATION, granted_to=physician, granted=False
     )
 
 
@@ -86,4 +86,4 @@ def assign_case_expert(*, actor, case: AbsenceCase, expert) -> None:
         )
     _check_member(expert, case.employee.organisation)
     assign_perm("casefiles.guide_case", expert, case)
-    log_authorisation(case, actor=actor, what="casemanager", granted_to=expert, granted=True)
+    log_authorisation(case, actor=actor, what=CASE_EXPERT, granted_to=expert, granted=True)

@@ -8,8 +8,38 @@ privacy officer's view is scoped to their own organisations.
 """
 
 from auditlog.models import LogEntry
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
 
 MASK = "••••"
+
+# What an entry is about: stable keys in the database, labels in the language
+# of the reader.
+MEDICAL_FILE_AUTHORISATION = "medical_file_authorisation"
+DEPARTMENT_MANAGER = "department_manager"
+CASE_EXPERT = "case_expert"
+AUDIT_LOG = "audit_log"
+WHAT_LABELS = {
+    MEDICAL_FILE_AUTHORISATION: _("autorisatie medisch dossier"),
+    DEPARTMENT_MANAGER: _("leidinggevende van afdeling"),
+    CASE_EXPERT: _("casemanager/expert van casus"),
+    AUDIT_LOG: _("auditlog"),
+}
+
+
+def describe(entry: LogEntry) -> None:
+    """Attach display labels to ``entry``: what it concerns and the names of
+    the changed fields, never their values. No queries."""
+    what = (entry.additional_data or {}).get("what")
+    entry.what_label = WHAT_LABELS.get(what, what or "")
+    model = entry.content_type.model_class()
+    labels = []
+    for name in entry.changes_dict:
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name))
+        except (FieldDoesNotExist, AttributeError):
+            labels.append(str(WHAT_LABELS.get(name, name)))
+    entry.field_labels = labels
 
 
 def mask_fully(value: str) -> str:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from casefiles import selectors
 
-from .audit import log_access
+from .audit import AUDIT_LOG, describe, log_access
 from .permissions import authenticated, organisations_of, public, require_roles
 from .roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, roles_of
 
@@ -61,8 +61,10 @@ def audit_log(request):
     if actor:
         entries = entries.filter(actor__username=actor)
     page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
+    for entry in page:
+        describe(entry)
     for organisation in orgs:
-        log_access(organisation, actor=request.user, what="auditlog")
+        log_access(organisation, actor=request.user, what=AUDIT_LOG)
     return render(
         request,
         "audit/log_list.html",

@@ -6,7 +6,7 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 
 from casefiles import services
-from smo.audit import MASK
+from smo.audit import AUDIT_LOG, MASK, MEDICAL_FILE_AUTHORISATION
 
 from .factories import EmployeeFactory
 
@@ -36,12 +36,12 @@ def test_R13_granting_and_revoking_medical_authorisation_is_in_the_trail(cast):
     admin, physician = cast.users["admin"], cast.users["other_physician"]
     services.authorise_physician(actor=admin, employee=cast.employee, physician=physician)
     services.revoke_physician(actor=admin, employee=cast.employee, physician=physician)
-    grant, revoke = entries_for(cast.employee).filter(additional_data__what="autorisatie medisch dossier")[1:]
-    assert grant.actor == admin and grant.changes_dict["autorisatie medisch dossier"] == [
+    grant, revoke = entries_for(cast.employee).filter(additional_data__what=MEDICAL_FILE_AUTHORISATION)[1:]
+    assert grant.actor == admin and grant.changes_dict[MEDICAL_FILE_AUTHORISATION] == [
         "",
         physician.username,
     ]
-    assert revoke.changes_dict["autorisatie medisch dossier"] == [physician.username, ""]
+    assert revoke.changes_dict[MEDICAL_FILE_AUTHORISATION] == [physician.username, ""]
 
 
 def test_R13_privacy_officer_sees_own_organisation_only(cast):
@@ -62,7 +62,7 @@ def test_R13_reading_the_audit_log_is_itself_logged(cast):
     assert read.count() == before + 1
     entry = read.last()
     assert entry.actor == cast.users["privacy_officer"]
-    assert entry.additional_data == {"organisation_id": cast.organisation.pk, "what": "auditlog"}
+    assert entry.additional_data == {"organisation_id": cast.organisation.pk, "what": AUDIT_LOG}
 
 
 def test_audit_log_filters_by_employee(cast):
@@ -85,3 +85,12 @@ def test_audit_log_query_count_does_not_grow_with_entries(cast, django_assert_ma
         response = client.get(reverse("audit_log"))
     assert response.status_code == 200
     assert response.content.decode().count("<tr>") > 40
+
+
+def test_audit_log_shows_field_labels_and_what_changed_never_values(cast):
+    cast.employee.care_address = "Hospice Het Geheim 12"
+    cast.employee.save()
+    page = cast.client("privacy_officer").get(reverse("audit_log")).content.decode()
+    assert "verpleegadres" in page  # the field label
+    assert "autorisatie medisch dossier" in page  # the physician's authorisation
+    assert "Het Geheim" not in page
