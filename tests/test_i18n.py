@@ -58,12 +58,16 @@ def test_language_switch_gives_english_login_page(client):
     assert "Inloggen" not in response.text
 
 
-def test_accept_language_header_alone_gives_english(client):
-    response = client.get(reverse("login"), headers={"accept-language": "en"})
+def test_dutch_first_an_english_browser_still_gets_dutch_until_english_is_chosen(client):
+    """Many Dutch users run an English browser; the product stays Dutch
+    unless the user picks English in the language switch."""
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
     assert response.status_code == 200
+    assert 'lang="nl"' in response.text
+    assert "Inloggen" in response.text
+    switch_to_english(client)
+    response = client.get(reverse("login"), headers={"accept-language": "nl"})
     assert 'lang="en"' in response.text
-    assert "Log in" in response.text
-    assert "Inloggen" not in response.text
 
 
 def test_manager_home_page_in_english(cast):

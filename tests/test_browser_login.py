@@ -1,0 +1,119 @@
+"""The login journey in real headless Chromium against a live server.
+
+Skips locally when Chromium is missing, fails in CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .factories import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TIMEOUT_MS = 15_000
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """A fresh Dutch-speaking browser page; Chromium is closed afterwards."""
+    if not CHROMIUM.exists():
+        reason = f"Chromium not found at {CHROMIUM}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true, so this must not skip)")
+        pytest.skip(reason)
+    # Playwright's sync API runs an asyncio loop in this thread, which makes
+    # Django refuse ORM calls here (the live server runs in its own thread).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            # Chromium's default Accept-Language is en-US: the product must
+            # still answer in Dutch (Dutch first, smo.middleware).
+            context = browser.new_context()
+            context.set_default_timeout(TIMEOUT_MS)
+            yield context.new_page()
+            context.close()
+        finally:
+            browser.close()
+
+
+def html_lang(page) -> str:
+    return page.locator("html").get_attribute("lang")
+
+
+def assert_on_dutch_login_page(page, live_server):
+    assert page.url.startswith(f"{live_server.url}/inloggen/"), page.url
+    assert html_lang(page) == "nl"
+    assert page.get_by_role("heading", level=1).inner_text() == "Inloggen"
+
+
+def assert_on_manager_home(page, live_server, cast):
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("heading", name="Mijn casussen").is_visible()
+    cases = page.locator("#cases-heading ~ table")
+    assert cases.get_by_role("cell", name=cast.employee.full_name, exact=True).is_visible()
+
+
+def test_manager_logs_in_and_switches_language(cast, live_server, page):
+    manager = cast.users["manager"]
+
+    page.goto(f"{live_server.url}/")
+    assert_on_dutch_login_page(page, live_server)
+
+    page.locator("input[name=username]").fill(manager.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Inloggen").click()
+
+    assert_on_manager_home(page, live_server, cast)
+
+    page.locator("#language-select").select_option("en")
+    page.get_by_role("button", name="Kies").click()
+    page.wait_for_load_state()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert html_lang(page) == "en"
+    assert page.url == f"{live_server.url}/"
+
+
+def focused(page, attribute: str) -> str | None:
+    return page.evaluate(f"document.activeElement && document.activeElement.getAttribute('{attribute}')")
+
+
+def tab_to(page, name: str, max_presses: int = 20) -> None:
+    """Press Tab until the form field ``name`` has the focus."""
+    for _ in range(max_presses):
+        if focused(page, "name") == name:
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"field {name!r} not reachable with Tab in {max_presses} presses")
+
+
+def test_manager_logs_in_with_keyboard_only(cast, live_server, page):
+    manager = cast.users["manager"]
+
+    page.goto(f"{live_server.url}/")
+    assert_on_dutch_login_page(page, live_server)
+
+    tab_to(page, "username")
+    page.keyboard.type(manager.username)
+    page.keyboard.press("Tab")
+    assert focused(page, "name") == "password"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+    assert_on_manager_home(page, live_server, cast)

@@ -1,0 +1,147 @@
+"""`manage.py seed_demo`: the demo organisation of `make run` (and benchmarks)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Count, F, Q
+
+from casefiles.demo import ACCOUNTS
+from casefiles.models import AbsenceCase, Employee, Membership, Organisation
+from smo.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+DEMO_SLUG = "zorggroep-de-linde"
+
+# The section heading each demo role sees on the home page (templates/home.html).
+HEADINGS = {
+    Role.LEIDINGGEVENDE: "Mijn casussen",
+    Role.HR: "Lopende casussen van de organisatie",
+    Role.BEDRIJFSARTS: "Mijn medewerkers (medisch dossier)",
+    Role.POB: "Mijn medewerkers (medisch dossier)",
+    Role.ARBEIDSDESKUNDIGE: "Afdelingen en locaties",
+    Role.CASEMANAGER: "Mijn casussen",
+    Role.MEDEWERKER: "Mijn dossier",
+    Role.PRIVACY_OFFICER: "Toezicht",
+    Role.BEHEERDER: "Beheer",
+}
+
+
+def seed_demo(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "organisations": Organisation.objects.count(),
+        "employees": Employee.objects.count(),
+        "cases": AbsenceCase.objects.count(),
+        "users": get_user_model().objects.count(),
+        "memberships": Membership.objects.count(),
+    }
+
+
+def duration_class(days: int) -> str:
+    if days <= 7:
+        return "kort"
+    if days <= 42:
+        return "middellang"
+    if days <= 365:
+        return "lang"
+    return "extra lang"
+
+
+@pytest.fixture
+def demo():
+    """The seeded demo organisation and the output of the first run."""
+    output = seed_demo()
+    return Organisation.objects.get(slug=DEMO_SLUG), output
+
+
+def test_seed_demo_is_idempotent_and_lists_the_accounts(demo):
+    _, first_output = demo
+    before = counts()
+
+    second_output = seed_demo()
+
+    assert counts() == before
+    assert before["organisations"] == 1
+    assert before["users"] == len(ACCOUNTS)
+    assert "aangemaakt" in first_output
+    assert "bestond al" in second_output
+    for output in (first_output, second_output):
+        for account in ACCOUNTS:
+            assert f"  {account.username} " in output, account.username
+
+
+def test_demo_organisation_has_about_200_employees(demo):
+    organisation, _ = demo
+    employees = Employee.objects.filter(organisation=organisation)
+    assert employees.count() == 200
+    assert employees.filter(user__isnull=False).count() == 1  # the demo medewerker
+    assert employees.values("department").distinct().count() > 5
+
+
+def test_absence_covers_all_duration_classes_over_two_years(demo):
+    organisation, _ = demo
+    today = datetime.date.today()
+    cases = AbsenceCase.objects.filter(employee__organisation=organisation)
+    closed = cases.filter(end_date__isnull=False)
+
+    classes = Counter(duration_class((c.end_date - c.first_day).days + 1) for c in closed)
+    assert set(classes) == {"kort", "middellang", "lang", "extra lang"}, classes
+    assert classes["kort"] > classes["middellang"] > classes["lang"] > classes["extra lang"] > 0
+
+    first_days = list(cases.values_list("first_day", flat=True))
+    assert min(first_days) >= today - datetime.timedelta(days=730)
+    assert min(first_days) <= today - datetime.timedelta(days=600)
+    assert max(first_days) >= today - datetime.timedelta(days=90)
+    assert not closed.filter(end_date__gt=today).exists()
+    assert not closed.filter(end_date__lt=F("first_day")).exists()
+
+
+def test_at_most_one_open_case_per_employee(demo):
+    organisation, _ = demo
+    open_per_employee = (
+        Employee.objects.filter(organisation=organisation)
+        .annotate(open_cases=Count("absence_cases", filter=Q(absence_cases__end_date__isnull=True)))
+        .values_list("open_cases", flat=True)
+    )
+    assert max(open_per_employee) == 1
+    assert sum(open_per_employee) > 0
+
+
+def test_every_demo_account_logs_in_and_sees_its_home_page(demo, client, settings):
+    for account in ACCOUNTS:
+        assert client.login(username=account.username, password=settings.SMO_DEMO_PASSWORD), account
+        response = client.get("/")
+        assert response.status_code == 200, account.username
+        assert HEADINGS[account.role] in response.text, account.username
+        client.logout()
+
+
+def test_benchmark_organisation_has_2000_employees_and_no_accounts(demo):
+    organisation, _ = demo
+    demo_employees = Employee.objects.filter(organisation=organisation).count()
+    users = get_user_model().objects.count()
+
+    output = seed_demo("--employees", "2000", "--slug", "bench")
+
+    bench = Organisation.objects.get(slug="bench")
+    assert bench != organisation
+    assert Employee.objects.filter(organisation=bench).count() == 2000
+    assert not Employee.objects.filter(organisation=bench, user__isnull=False).exists()
+    assert not Membership.objects.filter(organisation=bench).exists()
+    assert get_user_model().objects.count() == users
+    assert Employee.objects.filter(organisation=organisation).count() == demo_employees
+    assert AbsenceCase.objects.filter(employee__organisation=bench).exists()
+    assert "2000 medewerkers" in output
+    assert "Demo-accounts" not in output
