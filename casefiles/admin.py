@@ -2,12 +2,16 @@
 organisations. Absence cases and anything medical are deliberately absent (R9):
 the admin is not a way around the reintegration or medical file."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from smo.permissions import organisations_of
+from smo.roles import PHYSICIAN_ROLES, Role, roles_of, set_roles
 
 from .models import Department, Employee, Membership, Organisation
 
@@ -89,6 +93,18 @@ class MembershipAdmin(OrganisationScopedAdmin):
 User = get_user_model()
 admin.site.unregister(User)
 
+PROTECTED_ACCOUNT_ROLES = PHYSICIAN_ROLES | {Role.PRIVACY_OFFICER}
+
+
+class UserCreationWithOrganisationForm(AdminUserCreationForm):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("organisatie"), required=True
+    )
+
+
+admin.site.site_header = _("SMO-platform beheer")
+admin.site.site_title = _("SMO-platform beheer")
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
@@ -103,11 +119,55 @@ class UserAdmin(BaseUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined"]
     list_filter = ["is_active", "groups"]
+    add_form = UserCreationWithOrganisationForm
+    add_fieldsets = (
+        (None, {"fields": ("username", "organisation", "usable_password", "password1", "password2")}),
+    )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form
+        organisations = organisations_of(request.user)
+
+        class ScopedCreationForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.fields["organisation"].queryset = organisations
+
+        return ScopedCreationForm
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs.filter(memberships__organisation__in=organisations_of(request.user)).distinct()
 
+    def has_change_permission(self, request, obj=None):
+        # R9: whoever can reset a physician's password can read as that
+        # physician. Accounts of physicians (and of the privacy officer) are
+        # changed by their owners only, never by a beheerder.
+        if obj is not None and obj != request.user and roles_of(obj) & PROTECTED_ACCOUNT_ROLES:
+            return False
+        return super().has_change_permission(request, obj)
 
-admin.site.site_header = _("SMO-platform beheer")
-admin.site.site_title = _("SMO-platform beheer")
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            # A beheerder cannot hand out the roles that open medical files or the audit trail.
+            kwargs["queryset"] = Group.objects.filter(name__in=[r.value for r in Role]).exclude(
+                name__in=[r.value for r in PROTECTED_ACCOUNT_ROLES]
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new account belongs to the beheerder's organisation at once,
+            # otherwise it would vanish from the beheerder's own lists.
+            Membership.objects.get_or_create(user=obj, organisation=form.cleaned_data["organisation"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Roles given through the groups field go through set_roles, which
+        # keeps is_staff in line (only functioneel beheerders use the admin).
+        obj = form.instance
+        obj.__dict__.pop("_smo_roles", None)
+        set_roles(obj, [g.name for g in obj.groups.filter(name__in=[r.value for r in Role])])
