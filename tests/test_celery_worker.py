@@ -130,17 +130,6 @@ def test_real_worker_consumes_task_from_redis(request):
     assert nodename.endswith(f"@{reply['host']}"), (nodename, reply["host"])
 
 
-@pytest.mark.skipif(bool(settings.REDIS_URL), reason="REDIS_URL is set: tasks go to a worker")
-def test_task_runs_eagerly_in_process_without_redis():
-    assert settings.CELERY_TASK_ALWAYS_EAGER is True
-    token = uuid.uuid4().hex
-
-    reply = ping.delay(token).get(timeout=5)
-
-    assert reply["token"] == token
-    assert reply["pid"] == str(os.getpid()), "an eager task runs in the calling process"
-
-
 PROBE = """
 import json, os
 import django
