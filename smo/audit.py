@@ -19,7 +19,15 @@ MEDICAL_FILE_AUTHORISATION = "medical_file_authorisation"
 DEPARTMENT_MANAGER = "department_manager"
 CASE_EXPERT = "case_expert"
 AUDIT_LOG = "audit_log"
+MEDICAL_FILE = "medical_file"
+CONSULTATION = "consultation"
+CONCLUSIONS = "conclusions"
+PHYSICIAN_NOTE = "physician_note"
 WHAT_LABELS = {
+    MEDICAL_FILE: _("medisch dossier"),
+    CONSULTATION: _("spreekuurcontact"),
+    CONCLUSIONS: _("conclusies (terugkoppeling)"),
+    PHYSICIAN_NOTE: _("aantekening bedrijfsarts"),
     MEDICAL_FILE_AUTHORISATION: _("autorisatie medisch dossier"),
     DEPARTMENT_MANAGER: _("leidinggevende van afdeling"),
     CASE_EXPERT: _("casemanager/expert van casus"),
@@ -40,6 +48,8 @@ def describe(entry: LogEntry) -> None:
         except (FieldDoesNotExist, AttributeError):
             labels.append(str(WHAT_LABELS.get(name, name)))
     entry.field_labels = labels
+    nen = (entry.additional_data or {}).get("nen7513")
+    entry.nen7513_label = NEN7513_LABELS.get(nen, "") if nen else ""
 
 
 def mask_fully(value: str) -> str:
@@ -47,13 +57,13 @@ def mask_fully(value: str) -> str:
     return MASK if value not in ("", "None", None) else value
 
 
-def _record(instance, *, actor, action: int, what: str, changes=None) -> LogEntry:
-    extra = {"what": what}
+def _record(instance, *, actor, action: int, what: str, changes=None, extra: dict | None = None) -> LogEntry:
+    data = {"what": what, **(extra or {})}
     get_additional = getattr(instance, "get_additional_data", None)
     if callable(get_additional):
-        extra = {**get_additional(), **extra}
+        data = {**get_additional(), **data}
     return LogEntry.objects.log_create(
-        instance, force_log=True, action=action, changes=changes, actor=actor, additional_data=extra
+        instance, force_log=True, action=action, changes=changes, actor=actor, additional_data=data
     )
 
 
@@ -75,4 +85,57 @@ def log_authorisation(instance, *, actor, what: str, granted_to, granted: bool) 
         action=LogEntry.Action.UPDATE,
         what=what,
         changes={what: ["", name] if granted else [name, ""]},
+    )
+
+
+# --- NEN 7513 access log of the medical file (R13) -------------------------
+
+
+class Nen7513:
+    """The actions NEN 7513 names, as stored in ``additional_data["nen7513"]``."""
+
+    CREATE = "create"
+    CHANGE = "change"
+    DELETE = "delete"
+    READ = "read"
+    PRINT = "print"
+    SEARCH = "search"
+
+
+NEN7513_LABELS = {
+    Nen7513.CREATE: _("aangemaakt"),
+    Nen7513.CHANGE: _("gewijzigd"),
+    Nen7513.DELETE: _("verwijderd"),
+    Nen7513.READ: _("ingezien"),
+    Nen7513.PRINT: _("afgedrukt/gedownload"),
+    Nen7513.SEARCH: _("gezocht"),
+}
+_LOGENTRY_ACTION = {
+    Nen7513.CREATE: LogEntry.Action.CREATE,
+    Nen7513.CHANGE: LogEntry.Action.UPDATE,
+    Nen7513.DELETE: LogEntry.Action.DELETE,
+    Nen7513.READ: LogEntry.Action.ACCESS,
+    Nen7513.PRINT: LogEntry.Action.ACCESS,
+    Nen7513.SEARCH: LogEntry.Action.ACCESS,
+}
+
+
+def log_medical_event(
+    employee, *, actor, action: str, item_kind: str, item_id: int | None = None, fields=()
+) -> LogEntry:
+    """The one place that writes the medical file's access log (R13).
+
+    Who (user and roles), when, whose record (the employee), which item kind
+    and id, which action; for a change the names of the changed fields, never
+    their content.
+    """
+    from .roles import roles_of
+
+    return _record(
+        employee,
+        actor=actor,
+        action=_LOGENTRY_ACTION[action],
+        what=item_kind,
+        changes={name: [MASK, MASK] for name in fields} or None,
+        extra={"nen7513": action, "item_id": item_id, "roles": sorted(roles_of(actor)) if actor else []},
     )

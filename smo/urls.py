@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import views
@@ -28,5 +28,6 @@ urlpatterns = [
     ),
     path("taal/", public(set_language), name="set_language"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("", include("casefiles.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -14,7 +14,6 @@ confidential), 405 wrong method.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from auditlog.models import LogEntry
@@ -26,34 +25,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from casefiles.models import Membership
 
 from .conftest import MATRIX_ROLES
+from .matrix_casefiles import ENTRIES as CASEFILES_ENTRIES
+from .matrix_support import Entry, logged_in, only, statuses
 
 pytestmark = pytest.mark.django_db
-
-SIGNED_IN = tuple(r for r in MATRIX_ROLES if r != "anonymous")
-
-
-def statuses(default: int, **overrides: int) -> dict[str, int]:
-    unknown = set(overrides) - set(MATRIX_ROLES)
-    assert not unknown, unknown
-    return {role: overrides.get(role, default) for role in MATRIX_ROLES}
-
-
-def logged_in(status: int, anonymous: int = 302, **overrides: int) -> dict[str, int]:
-    """``status`` for every signed-in role, a login redirect for anonymous."""
-    return statuses(status, anonymous=anonymous, **overrides)
-
-
-def only(roles: tuple[str, ...], status: int = 200, others: int = 403) -> dict[str, int]:
-    return statuses(others, anonymous=302, **dict.fromkeys(roles, status))
-
-
-@dataclass
-class Entry:
-    url: Callable[[object], str]  # cast -> concrete URL
-    expected: dict[str, int]
-    method: str = "get"
-    data: dict = field(default_factory=dict)
-
 
 # --- project pages -----------------------------------------------------------
 
@@ -171,7 +146,7 @@ ADMIN: dict[str, Entry] = {
     **_admin_entries(),
 }
 
-MATRIX: dict[str, Entry] = {**PAGES, **ADMIN}
+MATRIX: dict[str, Entry] = {**PAGES, **CASEFILES_ENTRIES, **ADMIN}
 
 
 def _pattern_keys(patterns, namespace: str = "", prefix: str = "") -> set[str]:

@@ -54,6 +54,14 @@ class Organisation(models.Model):
     retention_access_log_years = models.PositiveSmallIntegerField(
         _("bewaartermijn toegangslog (jaren)"), default=5
     )
+    extra_medical_terms = models.TextField(
+        _("extra medische termen"),
+        blank=True,
+        help_text=_(
+            "R7a: één term per regel, aanvullend op de standaardlijst. Teksten aan werkgeverszijde "
+            "met deze termen worden teruggegeven met het verzoek ze functioneel te omschrijven."
+        ),
+    )
     procedure_evaluated_on = models.DateField(_("SMO-procedure laatst geëvalueerd op"), null=True, blank=True)
 
     class Meta:
@@ -279,6 +287,13 @@ class AbsenceCase(models.Model):
     safety_net = models.BooleanField(_("vangnet Ziektewet van toepassing"), default=False)
     work_accident = models.BooleanField(_("verband met bedrijfsongeval"), default=False)
     third_party_liable = models.BooleanField(_("derde mogelijk aansprakelijk (regres)"), default=False)
+    # R20: the WVP steps that were taken, with their dates (non-medical facts).
+    problem_analysis_on = models.DateField(_("probleemanalyse ontvangen op"), null=True, blank=True)
+    uwv_reported_on = models.DateField(_("ziekmelding UWV gedaan op"), null=True, blank=True)
+    first_year_evaluation_on = models.DateField(_("eerstejaarsevaluatie gehouden op"), null=True, blank=True)
+    wia_applied_on = models.DateField(
+        _("re-integratieverslag en WIA-aanvraag ingediend op"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,9 @@
+"""Permission-matrix entries of the case-file pages (casefiles/urls.py), one
+module per view module; tests/test_permission_matrix.py joins them and fails
+on any URL that none of them lists."""
+
+from __future__ import annotations
+
+from . import matrix_medical, matrix_portal, matrix_reintegration
+
+ENTRIES = {**matrix_medical.ENTRIES, **matrix_reintegration.ENTRIES, **matrix_portal.ENTRIES}
