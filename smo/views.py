@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from casefiles import selectors
+from casefiles.models import Employee
 
 from .audit import AUDIT_LOG, describe, log_access
 from .permissions import authenticated, organisations_of, public, require_roles
@@ -54,12 +55,19 @@ def audit_log(request):
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")
     )
-    employee_id = request.GET.get("medewerker", "")
-    if employee_id.isdigit():
-        entries = entries.filter(additional_data__employee_id=int(employee_id))
+    personnel_number = request.GET.get("medewerker", "").strip()
+    if personnel_number:
+        employees = Employee.objects.filter(organisation__in=orgs, personnel_number=personnel_number)
+        entries = entries.filter(
+            additional_data__employee_id__in=list(employees.values_list("pk", flat=True))
+        )
     actor = request.GET.get("gebruiker", "").strip()
     if actor:
         entries = entries.filter(actor__username=actor)
+    medical_only = request.GET.get("soort") == "medisch"
+    if medical_only:
+        # R13: the NEN 7513 access log of the medical file.
+        entries = entries.filter(additional_data__nen7513__isnull=False)
     page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
     for entry in page:
         describe(entry)
@@ -68,5 +76,10 @@ def audit_log(request):
     return render(
         request,
         "audit/log_list.html",
-        {"page": page, "employee_id": employee_id, "actor": actor},
+        {
+            "page": page,
+            "personnel_number": personnel_number,
+            "actor": actor,
+            "medical_only": medical_only,
+        },
     )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from .matrix_support import Entry
+from django.urls import reverse
 
-ENTRIES: dict[str, Entry] = {}
+from .matrix_support import Entry, only
+
+ENTRIES: dict[str, Entry] = {
+    # R14: every employee sees their own file; no other role has one here.
+    "my_file": Entry(lambda c: reverse("my_file"), only(("employee_concerned", "other_employee"))),
+}

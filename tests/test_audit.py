@@ -71,7 +71,7 @@ def test_audit_log_filters_by_employee(cast):
     cast.other_employee_record.contract_hours = 30
     cast.other_employee_record.save()
     client = cast.client("privacy_officer")
-    page = client.get(reverse("audit_log"), {"medewerker": cast.employee.pk}).content.decode()
+    page = client.get(reverse("audit_log"), {"medewerker": cast.employee.personnel_number}).content.decode()
     assert cast.employee.full_name in page
     assert cast.other_employee_record.full_name not in page
 
@@ -94,3 +94,26 @@ def test_audit_log_shows_field_labels_and_what_changed_never_values(cast):
     assert "verpleegadres" in page  # the field label
     assert "autorisatie medisch dossier" in page  # the physician's authorisation
     assert "Het Geheim" not in page
+
+
+def test_R13_privacy_officer_lists_medical_file_accesses_per_employee_and_user(cast):
+    import datetime
+
+    from casefiles import medical
+
+    physician = cast.users["physician"]
+    medical.record_note(
+        user=physician, employee_id=cast.employee.pk, date=datetime.date.today(), notes="KANARIE-x1"
+    )
+    medical.medical_file(user=physician, employee_id=cast.employee.pk)
+    client = cast.client("privacy_officer")
+    page = client.get(
+        reverse("audit_log"),
+        {"soort": "medisch", "medewerker": cast.employee.personnel_number, "gebruiker": physician.username},
+    ).content.decode()
+    assert page.count("<tr>") == 3  # header + create + read
+    assert "ingezien" in page and "aangemaakt" in page and "medisch dossier" in page
+    assert "bedrijfsarts" in page  # the role of who accessed
+    assert "KANARIE-x1" not in page
+    other = client.get(reverse("audit_log"), {"soort": "medisch", "gebruiker": "hr"}).content.decode()
+    assert "ingezien" not in other
