@@ -87,3 +87,29 @@ def assign_case_expert(*, actor, case: AbsenceCase, expert) -> None:
     _check_member(expert, case.employee.organisation)
     assign_perm("casefiles.guide_case", expert, case)
     log_authorisation(case, actor=actor, what=CASE_EXPERT, granted_to=expert, granted=True)
+
+
+def physicians_of(employee: Employee) -> list:
+    """Physicians currently authorised for the employee's medical file."""
+    from guardian.shortcuts import get_users_with_perms
+
+    users = get_users_with_perms(
+        employee, only_with_perms_in=["view_medical_file"], with_superusers=False, with_group_users=False
+    )
+    return sorted(users, key=lambda u: (u.last_name, u.username))
+
+
+def experts_of(case: AbsenceCase) -> list:
+    from guardian.shortcuts import get_users_with_perms
+
+    users = get_users_with_perms(
+        case, only_with_perms_in=["guide_case"], with_superusers=False, with_group_users=False
+    )
+    return sorted(users, key=lambda u: (u.last_name, u.username))
+
+
+@transaction.atomic
+def remove_case_expert(*, actor, case: AbsenceCase, expert) -> None:
+    _check_administrator(actor, case.employee.organisation)
+    remove_perm("casefiles.guide_case", expert, case)
+    log_authorisation(case, actor=actor, what=CASE_EXPERT, granted_to=expert, granted=False)

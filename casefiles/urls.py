@@ -1,3 +1,3 @@
-from .views import medical, portal, reintegration
+from .views import access, medical, portal, reintegration
 
-urlpatterns = [*reintegration.urlpatterns, *medical.urlpatterns, *portal.urlpatterns]
+urlpatterns = [*reintegration.urlpatterns, *medical.urlpatterns, *portal.urlpatterns, *access.urlpatterns]
