@@ -167,6 +167,24 @@ def record_consultation(
     return consultation
 
 
+def _current_conclusion(consultation: Consultation) -> ConclusionInput | None:
+    conclusion = ConsultationConclusion.records.filter(consultation=consultation).first()
+    if conclusion is None:
+        return None
+    return ConclusionInput(
+        incapacity=conclusion.incapacity,
+        incapacity_percentage=conclusion.incapacity_percentage,
+        expected_duration=conclusion.expected_duration,
+        expected_return_from=conclusion.expected_return_from,
+        expected_return_until=conclusion.expected_return_until,
+        adaptations=conclusion.adaptations,
+        limitations=tuple(
+            LimitationInput(x.rubriek, x.level, x.description)
+            for x in FunctionalLimitation.records.filter(conclusion=conclusion).order_by("rubriek")
+        ),
+    )
+
+
 @transaction.atomic
 def update_consultation(
     *,
@@ -180,7 +198,7 @@ def update_consultation(
 ) -> Consultation:
     """Change a consultation; refuses (StaleEdit) when someone saved it since
     ``expected_version`` was read. Released conclusions stay released only if
-    unchanged: a changed conclusion must be released again."""
+    unchanged: a changed conclusion must be released again (R7)."""
     consultation = consultation_for(user=user, pk=pk, log=False)
     locked = Consultation.records.select_for_update().get(pk=consultation.pk)
     if locked.version != expected_version:
@@ -193,7 +211,7 @@ def update_consultation(
     locked.date, locked.kind, locked.notes = date, kind, notes
     locked.version += 1
     locked.save()
-    if conclusion is not None:
+    if conclusion is not None and conclusion != _current_conclusion(locked):
         _write_conclusion(locked, conclusion)
         ConsultationConclusion.records.filter(consultation=locked).update(released_at=None)
         changed.append("conclusion")
@@ -217,6 +235,8 @@ def release_conclusions(*, user, pk: int) -> ConsultationConclusion:
         conclusion = ConsultationConclusion.records.select_for_update().get(consultation=consultation)
     except ConsultationConclusion.DoesNotExist:
         raise Http404 from None
+    if conclusion.released_at is not None:
+        return conclusion  # already shared: nothing changes, nothing to log
     conclusion.released_at = timezone.now()
     conclusion.save(update_fields=["released_at"])
     case = consultation.case
