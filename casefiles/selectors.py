@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from smo import permissions
+from smo.roles import EXPERT_ROLES, Role, roles_of
 
-from .models import AbsenceCase, Department, Employee
+from . import medical, wvp
+from .models import (
+    AbsenceCase,
+    CaseDocument,
+    CorrectionRequest,
+    Department,
+    Employee,
+    Organisation,
+    PlanVanAanpak,
+)
 
 
 def open_cases_for(user) -> QuerySet[AbsenceCase]:
@@ -50,4 +64,201 @@ def departments_overview_for(user) -> QuerySet[Department]:
         .select_related("organisation", "parent")
         .annotate(headcount=Count("employees", filter=active))
         .order_by("organisation__name", "name")
+    )
+
+
+# --- the reintegration file (R9, R20) ------------------------------------------
+# (moved from casefiles.reintegration; services live there)
+
+
+def reintegration_cases(user) -> QuerySet[AbsenceCase]:
+    """Cases whose reintegration file ``user`` works on (R9)."""
+    return permissions.cases_in_reintegration_scope(user).exclude(employee__user=user)
+
+
+def reintegration_employees(user) -> QuerySet[Employee]:
+    """Employees whose reintegration file ``user`` works on (R9)."""
+    return permissions.employees_in_reintegration_scope(user).exclude(user=user)
+
+
+def _employees_of_employer_side(user) -> QuerySet[Employee]:
+    """Employees for whom ``user`` acts as employer: HR of the organisation or
+    their manager; not an expert guiding a case. Handles correction requests (R14)."""
+    roles = roles_of(user)
+    organisations = permissions.organisations_of(user)
+    scope = Q(pk__in=[])
+    if Role.HR in roles:
+        scope |= Q(organisation__in=organisations)
+    if Role.LEIDINGGEVENDE in roles:
+        scope |= Q(department__in=permissions.managed_departments(user)) | Q(manager=user)
+    return Employee.objects.filter(scope, organisation__in=organisations).exclude(user=user)
+
+
+def correction_requests_in_scope(user) -> QuerySet[CorrectionRequest]:
+    """Requests about a case in scope, and requests without a case for the
+    employer side of that employee."""
+    return CorrectionRequest.objects.filter(
+        Q(case__in=reintegration_cases(user))
+        | Q(case__isnull=True, employee__in=_employees_of_employer_side(user))
+    )
+
+
+def may_handle_corrections(user, employee: Employee) -> bool:
+    return _employees_of_employer_side(user).filter(pk=employee.pk).exists()
+
+
+def members_with_roles(organisation: Organisation, roles) -> QuerySet:
+    """Active users of the organisation holding one of ``roles`` (for choices)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name__in=[str(r) for r in roles],
+            memberships__organisation=organisation,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def expert_choices(organisation: Organisation) -> QuerySet:
+    """Users who can be named casemanager of a plan: experts of the organisation."""
+    return members_with_roles(organisation, EXPERT_ROLES)
+
+
+def case_in_scope(user, case: AbsenceCase) -> AbsenceCase:
+    return permissions.require_in(
+        reintegration_cases(user).select_related("employee", "employee__organisation"), pk=case.pk
+    )
+
+
+# --- read side ---------------------------------------------------------------
+
+
+def cases_with_wvp_facts(cases: QuerySet[AbsenceCase]) -> QuerySet[AbsenceCase]:
+    """Annotate what wvp.facts_of needs, so milestones cost no query per case."""
+    return cases.annotate(plan_on=F("plan__drawn_up_on"), last_evaluation_on=Max("plan__evaluations__date"))
+
+
+def departments_in_scope(user) -> QuerySet[Department]:
+    return Department.objects.filter(pk__in=reintegration_employees(user).values("department_id")).order_by(
+        "name"
+    )
+
+
+def employees_overview(
+    user, *, department: Department | None = None, only_absent: bool = False
+) -> QuerySet[Employee]:
+    """Current employees in scope (and anyone with an open case in scope),
+    with ``is_absent``. Rows get their open case from :func:`overview_rows`."""
+    today = timezone.localdate()
+    open_case = reintegration_cases(user).filter(employee=OuterRef("pk"), end_date__isnull=True)
+    employees = (
+        reintegration_employees(user)
+        .select_related("department")
+        .annotate(is_absent=Exists(open_case))
+        .filter(Q(employment_end__isnull=True) | Q(employment_end__gte=today) | Q(is_absent=True))
+        .order_by("last_name", "first_name", "pk")
+    )
+    if department is not None:
+        employees = employees.filter(department=department)
+    if only_absent:
+        employees = employees.filter(is_absent=True)
+    return employees
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    employee: Employee
+    case: AbsenceCase | None
+    absence_week: int | None
+    next_milestone: wvp.Milestone | None
+
+
+def overview_rows(user, employees, today: datetime.date | None = None) -> list[OverviewRow]:
+    """One row per employee (a page of :func:`employees_overview`) with the
+    open case and its next WVP milestone: one query for all rows (R20)."""
+    today = today or timezone.localdate()
+    employees = list(employees)
+    cases = cases_with_wvp_facts(
+        reintegration_cases(user).filter(employee__in=[e.pk for e in employees], end_date__isnull=True)
+    )
+    by_employee = {case.employee_id: case for case in cases}
+    rows = []
+    for employee in employees:
+        case = by_employee.get(employee.pk)
+        rows.append(
+            OverviewRow(
+                employee=employee,
+                case=case,
+                absence_week=case.absence_week(today) if case else None,
+                next_milestone=wvp.next_milestone(wvp.facts_of(case), today) if case else None,
+            )
+        )
+    return rows
+
+
+@dataclass
+class CaseFile:
+    """Everything on the reintegration page of one case; nothing medical
+    beyond the released conclusions (R7, R9)."""
+
+    case: AbsenceCase
+    today: datetime.date
+    absence_history: list[AbsenceCase]
+    milestones: list[wvp.Milestone]
+    plan: PlanVanAanpak | None
+    documents: list[CaseDocument]
+    conclusions: medical.SharedConclusions | None
+    corrections: list[CorrectionRequest]
+    may_handle_corrections: bool
+
+    @property
+    def employee(self) -> Employee:
+        return self.case.employee
+
+
+def case_file(*, user, pk: int) -> CaseFile:
+    """The reintegration file of case ``pk`` (Http404 outside scope)."""
+    case = permissions.require_in(
+        cases_with_wvp_facts(reintegration_cases(user)).select_related(
+            "employee", "employee__department", "employee__organisation"
+        ),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    plan = (
+        PlanVanAanpak.objects.filter(case=case)
+        .select_related("casemanager")
+        .prefetch_related("agreements", "evaluations")
+        .first()
+    )
+    history = list(
+        AbsenceCase.objects.filter(employee=case.employee)
+        .prefetch_related("percentages")
+        .order_by("-first_day")
+    )
+    corrections = list(
+        correction_requests_in_scope(user)
+        .filter(employee=case.employee)
+        .filter(Q(case=case) | Q(case__isnull=True))
+        .select_related("handled_by")
+    )
+    return CaseFile(
+        case=case,
+        today=today,
+        absence_history=history,
+        milestones=wvp.milestones(wvp.facts_of(case), today),
+        plan=plan,
+        documents=list(case.documents.select_related("uploaded_by")),
+        conclusions=medical.shared_conclusions(user=user, case=case),
+        corrections=corrections,
+        may_handle_corrections=may_handle_corrections(user, case.employee),
+    )
+
+
+def document_in_scope(*, user, pk: int) -> CaseDocument:
+    return permissions.require_in(
+        CaseDocument.objects.filter(case__in=reintegration_cases(user)).select_related("case__employee"),
+        pk=pk,
     )

@@ -99,7 +99,7 @@ def physicians_of(employee: Employee) -> list:
     return sorted(users, key=lambda u: (u.last_name, u.username))
 
 
-def experts_of(case: AbsenceCase) -> list:
+def case_experts(case: AbsenceCase) -> list:
     from guardian.shortcuts import get_users_with_perms
 
     users = get_users_with_perms(

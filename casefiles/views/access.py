@@ -18,17 +18,7 @@ from smo.roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role
 
 from .. import services
 from ..models import Employee
-
-
-def _members_with_roles(organisation, roles):
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__organisation=organisation, groups__name__in=[str(r) for r in roles], is_active=True
-        )
-        .distinct()
-        .order_by("last_name", "username")
-    )
+from ..selectors import expert_choices, members_with_roles
 
 
 class AccessForm(forms.Form):
@@ -38,7 +28,7 @@ class AccessForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = _members_with_roles(organisation, PHYSICIAN_ROLES | EXPERT_ROLES)
+        self.fields["user"].queryset = members_with_roles(organisation, PHYSICIAN_ROLES | EXPERT_ROLES)
 
 
 @require_roles(Role.HR, Role.BEHEERDER)
@@ -64,9 +54,9 @@ def employee_access(request, employee_id: int):
             "employee": employee,
             "open_case": open_case,
             "physicians": services.physicians_of(employee),
-            "experts": services.experts_of(open_case) if open_case else [],
-            "physician_choices": _members_with_roles(employee.organisation, PHYSICIAN_ROLES),
-            "expert_choices": _members_with_roles(employee.organisation, EXPERT_ROLES),
+            "experts": services.case_experts(open_case) if open_case else [],
+            "physician_choices": members_with_roles(employee.organisation, PHYSICIAN_ROLES),
+            "expert_choices": expert_choices(employee.organisation),
         },
     )
 

@@ -25,7 +25,9 @@ def test_hr_or_beheerder_authorises_and_revokes_a_physician(cast, role):
     assert physician.username in page or physician.get_full_name() in page
     assert post(cast, role, "revoke_physician", physician).status_code == 302
     assert not permissions.can_view_medical_file(physician, cast.employee)
-    entries = LogEntry.objects.filter(additional_data__what="medical_file_authorisation", actor=cast.users[role])
+    entries = LogEntry.objects.filter(
+        additional_data__what="medical_file_authorisation", actor=cast.users[role]
+    )
     assert entries.count() == 2
 
 
