@@ -81,30 +81,27 @@ def reintegration_employees(user) -> QuerySet[Employee]:
     return permissions.employees_in_reintegration_scope(user).exclude(user=user)
 
 
-def _employees_of_employer_side(user) -> QuerySet[Employee]:
-    """Employees for whom ``user`` acts as employer: HR of the organisation or
-    their manager; not an expert guiding a case. Handles correction requests (R14)."""
-    roles = roles_of(user)
-    organisations = permissions.organisations_of(user)
-    scope = Q(pk__in=[])
-    if Role.HR in roles:
-        scope |= Q(organisation__in=organisations)
-    if Role.LEIDINGGEVENDE in roles:
-        scope |= Q(department__in=permissions.managed_departments(user)) | Q(manager=user)
-    return Employee.objects.filter(scope, organisation__in=organisations).exclude(user=user)
-
-
 def correction_requests_in_scope(user) -> QuerySet[CorrectionRequest]:
     """Requests about a case in scope, and requests without a case for the
     employer side of that employee."""
     return CorrectionRequest.objects.filter(
         Q(case__in=reintegration_cases(user))
-        | Q(case__isnull=True, employee__in=_employees_of_employer_side(user))
+        | Q(case__isnull=True, employee__in=permissions.employees_in_employer_scope(user))
+    )
+
+
+def open_correction_requests_for(user) -> QuerySet[CorrectionRequest]:
+    """R14: correction requests waiting for this user as the employer side."""
+    return (
+        correction_requests_in_scope(user)
+        .filter(handled_at__isnull=True, employee__in=permissions.employees_in_employer_scope(user))
+        .select_related("employee", "case")
+        .order_by("created_at")
     )
 
 
 def may_handle_corrections(user, employee: Employee) -> bool:
-    return _employees_of_employer_side(user).filter(pk=employee.pk).exists()
+    return permissions.employees_in_employer_scope(user).filter(pk=employee.pk).exists()
 
 
 def members_with_roles(organisation: Organisation, roles) -> QuerySet:
@@ -258,7 +255,13 @@ def case_file(*, user, pk: int) -> CaseFile:
 
 
 def document_in_scope(*, user, pk: int) -> CaseDocument:
+    """A document of a case in the user's reintegration scope, or of the
+    employee's own case (R14: inzage includes the documents); else 404."""
+    own = Q(case__employee__user=user) if Role.MEDEWERKER in roles_of(user) else Q(pk__in=[])
     return permissions.require_in(
-        CaseDocument.objects.filter(case__in=reintegration_cases(user)).select_related("case__employee"),
+        CaseDocument.objects.filter(
+            Q(case__in=reintegration_cases(user)) | own,
+            case__employee__organisation__in=permissions.organisations_of(user),
+        ).select_related("case__employee"),
         pk=pk,
     )

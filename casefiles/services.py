@@ -49,6 +49,7 @@ def make_department_manager(*, actor, department: Department, manager) -> None:
         raise ValidationError(_("Alleen een leidinggevende kan een afdeling leiden."))
     _check_member(manager, department.organisation)
     assign_perm("casefiles.manage_department", manager, department)
+    manager.__dict__.pop("_smo_managed_department_ids", None)
     log_authorisation(department, actor=actor, what=DEPARTMENT_MANAGER, granted_to=manager, granted=True)
 
 

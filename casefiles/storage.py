@@ -5,5 +5,24 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
 
-def private_storage() -> FileSystemStorage:
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+class PrivateStorage(FileSystemStorage):
+    """File system storage under settings.PRIVATE_MEDIA_ROOT, read at use
+    (not at import), with no public base URL."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    def url(self, name):
+        raise ValueError("private files have no URL; serve them through a permission-checked view")
+
+
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()

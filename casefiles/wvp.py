@@ -2,7 +2,7 @@
 
 Pure functions of the first day of absence and the dates of the steps taken,
 so a list of thousands of cases computes "next milestone" from annotated rows
-without a query per row (see selectors.cases_with_wvp_facts).
+without a query per row (see casefiles.selectors.cases_with_wvp_facts).
 
 Week N of absence runs from day 7(N-1) to day 7N-1 after the first day
 (the first day is day 0 of week 1). Deadlines, from the WVP and UWV practice:
@@ -12,7 +12,7 @@ Week N of absence runs from day 7(N-1) to day 7N-1 after the first day
   probleemanalyse when that came earlier;
 - evaluations of the plan: at least every 6 weeks after the plan or the last
   evaluation;
-- ziekmelding UWV (42e-weeksmelding): at the start of week 42;
+- ziekmelding UWV (42e-weeksmelding): on the first working day of week 42;
 - eerstejaarsevaluatie: by the end of week 52;
 - re-integratieverslag and WIA application: by the end of week 91 (UWV sends
   the form around week 87);
@@ -36,6 +36,11 @@ def end_of_week(first_day: datetime.date, week: int) -> datetime.date:
 
 def start_of_week(first_day: datetime.date, week: int) -> datetime.date:
     return first_day + datetime.timedelta(days=7 * (week - 1))
+
+
+def first_working_day(day: datetime.date) -> datetime.date:
+    """The day itself, or the Monday after when it falls in a weekend."""
+    return day + datetime.timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
 
 
 class Step(StrEnum):
@@ -128,7 +133,7 @@ def milestones(facts: Facts, today: datetime.date) -> list[Milestone]:
         since = max(d for d in (facts.plan_on, facts.last_evaluation_on) if d is not None)
         rows.append((Step.EVALUATION, since + datetime.timedelta(weeks=6), None))
     rows += [
-        (Step.UWV_REPORT, start_of_week(first, 42), facts.uwv_reported_on),
+        (Step.UWV_REPORT, first_working_day(start_of_week(first, 42)), facts.uwv_reported_on),
         (Step.FIRST_YEAR, end_of_week(first, 52), facts.first_year_evaluation_on),
         (Step.WIA, end_of_week(first, 91), facts.wia_applied_on),
         (Step.END_OF_WAGE_PAYMENT, end_of_week(first, 104), None),

@@ -23,7 +23,9 @@ MEDICAL_FILE = "medical_file"
 CONSULTATION = "consultation"
 CONCLUSIONS = "conclusions"
 PHYSICIAN_NOTE = "physician_note"
+DOCUMENT_DOWNLOAD = "document_download"
 WHAT_LABELS = {
+    DOCUMENT_DOWNLOAD: _("document gedownload"),
     MEDICAL_FILE: _("medisch dossier"),
     CONSULTATION: _("spreekuurcontact"),
     CONCLUSIONS: _("conclusies (terugkoppeling)"),

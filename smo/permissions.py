@@ -111,14 +111,41 @@ def _object_ids(user, perm: str, klass) -> QuerySet:
 
 def managed_departments(user) -> QuerySet:
     """Departments a manager manages (guardian ``manage_department``), with all
-    their sub-departments, within the manager's organisations."""
+    their sub-departments, within the manager's organisations. The department
+    ids are cached on the user object for the request."""
     from casefiles.models import Department
 
     if not has_role(user, Role.LEIDINGGEVENDE):
         return Department.objects.none()
-    direct = list(_object_ids(user, "casefiles.manage_department", Department).values_list("pk", flat=True))
-    return Department.objects.filter(
-        pk__in=Department.descendant_ids(direct), organisation__in=organisations_of(user)
+    ids = getattr(user, "_smo_managed_department_ids", None)
+    if ids is None:
+        direct = list(
+            _object_ids(user, "casefiles.manage_department", Department).values_list("pk", flat=True)
+        )
+        ids = Department.descendant_ids(direct)
+        user._smo_managed_department_ids = ids
+    return Department.objects.filter(pk__in=ids, organisation__in=organisations_of(user))
+
+
+def _employer_scope(user, roles, orgs) -> Q:
+    """The employer side of an employee: HR of the organisation, and the
+    manager (of the department or as direct manager)."""
+    scope = Q(pk__in=[])
+    if Role.HR in roles:
+        scope |= Q(organisation__in=orgs)
+    if Role.LEIDINGGEVENDE in roles:
+        scope |= Q(department__in=managed_departments(user)) | Q(manager=user)
+    return scope
+
+
+def employees_in_employer_scope(user) -> QuerySet:
+    """Employees for whom the user acts as employer (HR or manager); never
+    the user's own employee record."""
+    from casefiles.models import Employee
+
+    roles, orgs = roles_of(user), organisations_of(user)
+    return Employee.objects.filter(_employer_scope(user, roles, orgs), organisation__in=orgs).exclude(
+        user=user
     )
 
 
@@ -132,11 +159,7 @@ def employees_in_reintegration_scope(user) -> QuerySet:
     if not roles:
         return Employee.objects.none()
     orgs = organisations_of(user)
-    scope = Q(pk__in=[])
-    if Role.HR in roles:
-        scope |= Q(organisation__in=orgs)
-    if Role.LEIDINGGEVENDE in roles:
-        scope |= Q(department__in=managed_departments(user)) | Q(manager=user)
+    scope = _employer_scope(user, roles, orgs)
     if roles & EXPERT_ROLES:
         scope |= Q(absence_cases__in=_guided_case_ids(user))
     if Role.MEDEWERKER in roles:

@@ -34,6 +34,8 @@ def home(request):
     context: dict = {"roles": roles, "organisations": list(organisations_of(user))}
     if roles & ({Role.LEIDINGGEVENDE, Role.HR} | EXPERT_ROLES):
         context["open_cases"] = selectors.open_cases_for(user)[:200]
+    if roles & {Role.LEIDINGGEVENDE, Role.HR}:
+        context["corrections"] = selectors.open_correction_requests_for(user)
     if roles & PHYSICIAN_ROLES:
         context["caseload"] = selectors.physician_caseload_for(user)[:200]
     if roles & {Role.ARBEIDSDESKUNDIGE, Role.HR}:

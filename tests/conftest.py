@@ -67,6 +67,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Private files (documents, PDFs) of a test go to its own directory."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     org = OrganisationFactory(name="Zorggroep Test", slug="zorggroep-test")

@@ -9,13 +9,9 @@ never have anyone in scope.
 
 from __future__ import annotations
 
-import atexit
 import datetime
-import shutil
-import tempfile
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
 from casefiles.models import CaseDocument, CorrectionRequest, PlanAgreement, PlanVanAanpak
@@ -47,21 +43,7 @@ def _agreement(c) -> PlanAgreement:
     return PlanAgreement.objects.create(plan=_plan(c), what="Gesprek over werktijden", who="leidinggevende")
 
 
-def private_test_storage() -> FileSystemStorage:
-    """Tests never write under the project's private_media: point the
-    document field at a temporary directory (once per test session).
-    tests/casefiles/test_reintegration_views.py uses its own tmp_path."""
-    field = CaseDocument._meta.get_field("file")
-    if not getattr(field.storage, "smo_test_storage", False):
-        location = tempfile.mkdtemp(prefix="smo-private-")
-        atexit.register(shutil.rmtree, location, ignore_errors=True)
-        field.storage = FileSystemStorage(location=location)
-        field.storage.smo_test_storage = True
-    return field.storage
-
-
 def _document(c) -> CaseDocument:
-    private_test_storage()
     document = CaseDocument(case=c.case, title="Verslag gesprek")
     document.file.save("verslag.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     return document
@@ -94,7 +76,10 @@ ENTRIES: dict[str, Entry] = {
     "agreement_done": Entry(
         lambda c: reverse("agreement_done", args=[_agreement(c).pk]), case_page(302), method="post"
     ),
-    "document_download": Entry(lambda c: reverse("document_download", args=[_document(c).pk]), case_page()),
+    # R14: the employee concerned downloads the documents of their own file too.
+    "document_download": Entry(
+        lambda c: reverse("document_download", args=[_document(c).pk]), case_page(employee_concerned=200)
+    ),
     # R14: HR or the manager answers; the casemanager sees the request but
     # does not handle it (403). The second answer is refused with a message.
     "correction_handle": Entry(

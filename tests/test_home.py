@@ -82,3 +82,15 @@ def test_home_query_count_does_not_grow_with_cases(cast, role, django_assert_max
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("home")).content.decode()
     assert page.count("<tr>") >= 26
+
+
+def test_R14_open_correction_requests_reach_hr_and_the_manager_only(cast):
+    from casefiles.models import CorrectionRequest
+
+    CorrectionRequest.objects.create(employee=cast.employee, case=cast.case, text="Datum klopt niet")
+    CorrectionRequest.objects.create(employee=cast.employee, text="Mijn adres is oud")
+    for role in ("hr", "manager"):
+        page = home(cast, role)
+        assert "Openstaande correctieverzoeken" in page and "Mijn adres is oud" in page
+    for role in ("other_manager", "casemanager", "physician"):
+        assert "Openstaande correctieverzoeken" not in home(cast, role)

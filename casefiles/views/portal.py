@@ -19,10 +19,16 @@ from smo.roles import Role
 
 from .. import wvp
 from ..medical import shared_conclusions
+from ..medical_terms import NoMedicalTermsFormMixin
 from ..models import AbsenceCase, CorrectionRequest, Employee, PlanAgreement, PlanEvaluation
 
 
-class CorrectionRequestForm(forms.Form):
+class CorrectionRequestForm(NoMedicalTermsFormMixin, forms.Form):
+    """R14 with R7a: the request lands on the employer side, so it holds no
+    health data either."""
+
+    employer_text_fields = ("text",)
+
     case = forms.ModelChoiceField(
         queryset=AbsenceCase.objects.none(),
         required=False,
@@ -37,7 +43,9 @@ class CorrectionRequestForm(forms.Form):
 
     def __init__(self, *args, employee: Employee, **kwargs):
         super().__init__(*args, **kwargs)
+        self.organisation = employee.organisation
         self.fields["case"].queryset = employee.absence_cases.all()
+        self.fields["text"].widget.attrs["aria-describedby"] = "id_text_r7a"
         self.fields["case"].label_from_instance = lambda case: (
             _("verzuim vanaf %(day)s") % {"day": case.first_day.strftime("%d-%m-%Y")}
         )

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smo.audit import log_access
+from smo.audit import DOCUMENT_DOWNLOAD, log_access
 from smo.permissions import authenticated, require_in, require_roles
 from smo.roles import EXPERT_ROLES, Role
 
@@ -35,7 +35,6 @@ from ..forms_reintegration import (
 from ..models import AbsenceCase, PlanAgreement, PlanVanAanpak
 
 PAGE_SIZE = 50
-DOCUMENT_DOWNLOAD = "document_download"
 
 
 @require_roles(Role.LEIDINGGEVENDE, Role.HR, *EXPERT_ROLES)

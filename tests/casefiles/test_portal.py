@@ -86,3 +86,29 @@ def test_my_file_query_count_is_constant_in_the_number_of_spells(cast, django_as
         )
     with django_assert_max_num_queries(len(baseline.captured_queries)):
         client.get(reverse("my_file"))
+
+
+def test_R7a_correction_request_with_medical_terms_is_refused(cast):
+    client = cast.client("employee_concerned")
+    response = client.post(reverse("my_file"), {"text": "Mijn hernia is niet genoemd"})
+    assert response.status_code == 200
+    assert "medische informatie" in response.content.decode()
+    assert not CorrectionRequest.objects.exists()
+
+
+def test_R14_employee_downloads_documents_of_own_file(cast):
+    from django.core.files.base import ContentFile
+
+    from casefiles.models import CaseDocument
+
+    document = CaseDocument(case=cast.case, title="Verslag gesprek")
+    document.file.save("verslag.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    page = cast.client("employee_concerned").get(reverse("my_file")).content.decode()
+    assert reverse("document_download", args=[document.pk]) in page
+    assert (
+        cast.client("employee_concerned").get(reverse("document_download", args=[document.pk])).status_code
+        == 200
+    )
+    assert (
+        cast.client("other_employee").get(reverse("document_download", args=[document.pk])).status_code == 404
+    )

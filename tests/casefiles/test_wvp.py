@@ -176,3 +176,15 @@ def test_R20_facts_from_an_annotated_case_need_no_queries(django_assert_num_quer
     )
     # The plain case (queries) gives the same facts.
     assert wvp.facts_of(AbsenceCase.objects.get(pk=case.pk)) == facts
+
+
+def test_R20_uwv_report_moves_to_the_first_working_day_of_week_42():
+    # First day Wednesday 2026-01-07: week 42 starts on day 287 = Wednesday
+    # 2026-10-21, a working day. First day Saturday 2026-01-10: week 42 starts
+    # on Saturday 2026-10-24, so the report is due Monday 2026-10-26.
+    def uwv_due(first):
+        return {m.step: m.due for m in wvp.milestones(Facts(first_day=first), first)}[Step.UWV_REPORT]
+
+    assert uwv_due(D(2026, 1, 7)) == D(2026, 10, 21)
+    assert uwv_due(D(2026, 1, 10)) == D(2026, 10, 26)
+    assert uwv_due(D(2026, 1, 11)) == D(2026, 10, 26)  # a Sunday start: Sunday + 287 days
