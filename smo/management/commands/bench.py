@@ -19,10 +19,15 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
 
 from casefiles.demo import seed
-from casefiles.models import Membership
+from casefiles.models import AbsenceCase, Membership
 from smo.roles import Role, set_roles
 
-PAGES = {"home (HR)": "home"}
+# Pages every HR adviser opens, as (label, url name, needs an open case id).
+PAGES = {
+    "home (HR)": ("home", False),
+    "employee list (HR)": ("employee_list", False),
+    "case page (HR)": ("case_detail", True),
+}
 
 
 class Command(BaseCommand):
@@ -45,8 +50,12 @@ class Command(BaseCommand):
                 f"in {seconds:6.2f}s ({result.employees / max(seconds, 1e-9):,.0f} employees/s)"
             )
             client = self._hr_client(result.organisation, size)
-            for page, name in PAGES.items():
-                timings, queries = self._measure(client, reverse(name), repeat)
+            open_case = AbsenceCase.objects.filter(
+                employee__organisation=result.organisation, end_date__isnull=True
+            ).order_by("first_day").first()
+            for page, (name, needs_case) in PAGES.items():
+                url = reverse(name, args=[open_case.pk]) if needs_case else reverse(name)
+                timings, queries = self._measure(client, url, repeat)
                 rows.append((page, label, size, queries, statistics.median(timings)))
         self.stdout.write("\npage                 org     employees  queries  median ms")
         for page, label, size, queries, median in rows:
