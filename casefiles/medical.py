@@ -309,6 +309,13 @@ def shared_conclusions(*, user, case: AbsenceCase) -> SharedConclusions | None:
     Raises Http404 for anyone else."""
     if not cases_in_reintegration_scope(user).filter(pk=case.pk).exists():
         raise Http404
+    return released_conclusions(case)
+
+
+def released_conclusions(case: AbsenceCase) -> SharedConclusions | None:
+    """The latest released conclusions of the case's employee, without a
+    user check: only for callers that decided access themselves — the
+    consent gate's shareable summary for a meeting (consent.services)."""
     conclusion = (
         ConsultationConclusion.objects.released_for_employer()
         .filter(consultation__employee_id=case.employee_id)
