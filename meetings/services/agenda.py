@@ -52,7 +52,10 @@ def _next_position(meeting: Meeting) -> int:
 @transaction.atomic
 def add_case_item(*, user, meeting_id: int, case_id: int, questions: str = "") -> AgendaItem:
     meeting = meeting_for(user, meeting_id, lock=True)
-    _require_preparer(user, meeting)
+    # Any participant brings in cases of their own employees (in an SRO the
+    # managers bring them in); the organiser, chair and HR prepare as well.
+    if not meeting.participants.filter(user=user).exists():
+        _require_preparer(user, meeting)
     _require_planned(meeting)
     if not meeting.is_case_meeting:
         raise ValidationError(_("In een beleids-/thema-SMT worden geen individuele casussen besproken (R1)."))
