@@ -113,7 +113,7 @@ def test_series_every_six_weeks(cast):
     )
     starts = list(series.meetings.order_by("starts_at").values_list("starts_at", flat=True))
     assert len(starts) == 4 and all(
-        b - a == datetime.timedelta(weeks=6) for a, b in zip(starts, starts[1:], strict=False)
+        b - a == datetime.timedelta(weeks=6) for a, b in itertools.pairwise(starts)
     )
 
 
