@@ -22,10 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from casefiles.medical import SharedConclusions, released_conclusions
 from casefiles.medical_terms import check_no_medical_terms
 from casefiles.models import AbsenceCase
-from smo import permissions
+from smo import audit, permissions
+from smo.audit import Nen7513
 from smo.roles import PHYSICIAN_ROLES, Role, roles_of
 
 from .models import Consent, ConsentItem, Notification
+from .selectors import consents_recorded_for
 from .types import CASE_MEETING_TYPES, MeetingContext, MeetingType
 
 
@@ -265,7 +267,7 @@ class ItemInput:
     withheld: bool = False
 
 
-def _recorder_role_for(user, case: AbsenceCase, meeting_types) -> str:
+def recorder_role_for(user, case: AbsenceCase, meeting_types) -> str:
     """Who may record consent for this case, and as what (R7)."""
     roles = roles_of(user)
     if roles & PHYSICIAN_ROLES and permissions.can_view_medical_file(user, case.employee):
@@ -311,7 +313,7 @@ def record_consent(
     case = AbsenceCase.objects.select_related("employee__organisation").filter(pk=case_id).first()
     if case is None:
         raise Http404
-    recorder_role = _recorder_role_for(user, case, meeting_types)
+    recorder_role = recorder_role_for(user, case, meeting_types)
     _validate_consent(
         given_on=given_on,
         valid_until=valid_until,
@@ -321,6 +323,13 @@ def record_consent(
     )
     if recorder_role != Consent.RecorderRole.PHYSICIAN and any(i.withheld for i in items):
         raise PermissionDenied  # the noodzakelijkheidsvereiste is the physician's
+    if recorder_role == Consent.RecorderRole.SRO_BRINGER and items:
+        # R7a: the employer side never stores health information.
+        raise ValidationError(
+            {"items": [_("Wie een casus in het SRO inbrengt, legt geen aanvullende informatie vast.")]}
+        )
+    if supersedes is not None and supersedes.recorder_role != recorder_role:
+        raise PermissionDenied  # a record is superseded by the same side that made it
     consent = Consent.objects.create(
         employee=case.employee,
         case=case,
@@ -340,6 +349,14 @@ def record_consent(
     if supersedes is not None:
         supersedes.superseded_by = consent
         supersedes.save(update_fields=["superseded_by"])
+    if recorder_role == Consent.RecorderRole.PHYSICIAN:
+        audit.log_medical_event(
+            case.employee,
+            actor=user,
+            action=Nen7513.CHANGE if supersedes else Nen7513.CREATE,
+            item_kind=audit.CONSENT,
+            item_id=consent.pk,
+        )
     return consent
 
 
@@ -381,24 +398,3 @@ def withdraw_consent(*, user, consent_id: int, reason: str = "") -> Consent:
             update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_on_behalf", "withdrawal_reason"]
         )
         return consent
-
-
-# --- who sees consent records ----------------------------------------------------
-
-
-def consents_recorded_for(user):
-    """Consents the user may see in full (with items): physicians for the
-    employees they are authorised for, and whoever recorded a consent."""
-    from django.db.models import Q
-
-    return Consent.objects.filter(
-        Q(employee__in=permissions.employees_with_medical_authorisation(user)) | Q(recorded_by=user),
-        employee__organisation__in=permissions.organisations_of(user),
-    )
-
-
-def own_consents(user):
-    """R14: the employee's own consents, with items and history."""
-    return Consent.objects.filter(
-        employee__user=user, employee__organisation__in=permissions.organisations_of(user)
-    ).prefetch_related("items")

@@ -24,7 +24,9 @@ CONSULTATION = "consultation"
 CONCLUSIONS = "conclusions"
 PHYSICIAN_NOTE = "physician_note"
 DOCUMENT_DOWNLOAD = "document_download"
+CONSENT = "consent"
 WHAT_LABELS = {
+    CONSENT: _("toestemming"),
     DOCUMENT_DOWNLOAD: _("document gedownload"),
     MEDICAL_FILE: _("medisch dossier"),
     CONSULTATION: _("spreekuurcontact"),

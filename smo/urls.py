@@ -29,5 +29,6 @@ urlpatterns = [
     path("taal/", public(set_language), name="set_language"),
     path("audit/", views.audit_log, name="audit_log"),
     path("", include("casefiles.urls")),
+    path("", include("consent.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

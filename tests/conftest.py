@@ -6,7 +6,9 @@ around one employee's absence case in one department of one organisation.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -118,3 +120,45 @@ def cast(db) -> Cast:
     services.authorise_physician(actor=None, employee=employee, physician=users["physician"])
     services.assign_case_expert(actor=None, case=case, expert=users["casemanager"])
     return Cast(org, other_org, department, other_department, employee, other_employee_record, case, users)
+
+
+# --- real headless Chromium (browser tests) ------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """A fresh browser page in headless Chromium; closed afterwards. Skips
+    locally when Chromium is missing, fails in CI (``CI=true``)."""
+    if not CHROMIUM.exists():
+        reason = f"Chromium not found at {CHROMIUM}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true, so this must not skip)")
+        pytest.skip(reason)
+    # Playwright's sync API runs an asyncio loop in this thread, which makes
+    # Django refuse ORM calls here (the live server runs in its own thread).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            # Chromium's default Accept-Language is en-US: the product must
+            # still answer in Dutch (Dutch first, smo.middleware).
+            context = browser.new_context()
+            context.set_default_timeout(TIMEOUT_MS)
+            yield context.new_page()
+            context.close()
+        finally:
+            browser.close()

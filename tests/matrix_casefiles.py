@@ -4,11 +4,20 @@ on any URL that none of them lists."""
 
 from __future__ import annotations
 
-from . import matrix_access, matrix_medical, matrix_portal, matrix_reintegration
+from . import (
+    matrix_access,
+    matrix_consent_employer,
+    matrix_consent_recording,
+    matrix_medical,
+    matrix_portal,
+    matrix_reintegration,
+)
 
 ENTRIES = {
     **matrix_medical.ENTRIES,
     **matrix_reintegration.ENTRIES,
     **matrix_portal.ENTRIES,
     **matrix_access.ENTRIES,
+    **matrix_consent_employer.ENTRIES,
+    **matrix_consent_recording.ENTRIES,
 }

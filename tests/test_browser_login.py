@@ -5,52 +5,11 @@ Skips locally when Chromium is missing, fails in CI (``CI=true``).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from .factories import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-TIMEOUT_MS = 15_000
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(monkeypatch):
-    """A fresh Dutch-speaking browser page; Chromium is closed afterwards."""
-    if not CHROMIUM.exists():
-        reason = f"Chromium not found at {CHROMIUM}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true, so this must not skip)")
-        pytest.skip(reason)
-    # Playwright's sync API runs an asyncio loop in this thread, which makes
-    # Django refuse ORM calls here (the live server runs in its own thread).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            # Chromium's default Accept-Language is en-US: the product must
-            # still answer in Dutch (Dutch first, smo.middleware).
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            yield context.new_page()
-            context.close()
-        finally:
-            browser.close()
 
 
 def html_lang(page) -> str:

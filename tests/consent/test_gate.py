@@ -257,3 +257,33 @@ def test_sro_consent_by_the_manager_who_brings_the_case_in(cast):
 def test_open_for_discussion_must_run_in_a_transaction(cast):
     with pytest.raises(RuntimeError):
         services.open_for_discussion(case=cast.case, meeting=meeting(cast))
+
+
+def test_R7a_the_sro_bringer_records_no_extra_items(cast):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        consent(
+            cast,
+            user=cast.users["manager"],
+            meeting_types=[MeetingType.SRO],
+            allowed_roles=[Role.ARBEIDSDESKUNDIGE],
+        )
+    assert not Consent.objects.exists()
+
+
+def test_a_record_is_superseded_only_by_the_side_that_made_it(cast):
+    from django.core.exceptions import PermissionDenied
+
+    experts = consent(cast, user=cast.users["casemanager"], items=())
+    with pytest.raises(PermissionDenied):
+        services.record_consent(
+            user=cast.users["physician"],
+            case_id=cast.case.pk,
+            given_on=TODAY,
+            obtained="spreekuur",
+            valid_until=TODAY + datetime.timedelta(days=30),
+            allowed_roles=[Role.LEIDINGGEVENDE],
+            meeting_types=[MeetingType.CASE_SMO],
+            supersedes=experts,
+        )

@@ -1,0 +1,3 @@
+from .views import employer, portal, recording
+
+urlpatterns = [*employer.urlpatterns, *portal.urlpatterns, *recording.urlpatterns]

@@ -1,0 +1,1 @@
+"""Views of the consent app, one module per audience."""
