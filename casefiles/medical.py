@@ -346,5 +346,8 @@ def last_consultation_date(employee: Employee) -> datetime.date | None:
     """The date of the employee's latest spreekuurcontact: a fact without
     content, for R3 (an SMO met medewerker needs a recent consultation)."""
     return (
-        Consultation.records.filter(employee=employee).order_by("-date").values_list("date", flat=True).first()
+        Consultation.records.filter(employee=employee)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
     )

@@ -50,9 +50,11 @@ class Command(BaseCommand):
                 f"in {seconds:6.2f}s ({result.employees / max(seconds, 1e-9):,.0f} employees/s)"
             )
             client = self._hr_client(result.organisation, size)
-            open_case = AbsenceCase.objects.filter(
-                employee__organisation=result.organisation, end_date__isnull=True
-            ).order_by("first_day").first()
+            open_case = (
+                AbsenceCase.objects.filter(employee__organisation=result.organisation, end_date__isnull=True)
+                .order_by("first_day")
+                .first()
+            )
             for page, (name, needs_case) in PAGES.items():
                 url = reverse(name, args=[open_case.pk]) if needs_case else reverse(name)
                 timings, queries = self._measure(client, url, repeat)
