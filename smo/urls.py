@@ -30,5 +30,6 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("", include("casefiles.urls")),
     path("", include("consent.urls")),
+    path("", include("meetings.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

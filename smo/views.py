@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from casefiles import selectors
 from casefiles.models import Employee
+from meetings.selectors import action_points_for, open_follow_ups_for, upcoming_meetings_for
 
 from .audit import AUDIT_LOG, describe, log_access
 from .permissions import authenticated, organisations_of, public, require_roles
@@ -31,7 +32,13 @@ def home(request):
     """One page per person: each section appears only for the roles it serves."""
     user = request.user
     roles = roles_of(user)
-    context: dict = {"roles": roles, "organisations": list(organisations_of(user))}
+    context: dict = {
+        "roles": roles,
+        "organisations": list(organisations_of(user)),
+        "meetings": upcoming_meetings_for(user)[:5],
+        "follow_ups": open_follow_ups_for(user),
+        "due_action_points": action_points_for(user, scope="mine").filter(status="open")[:10],
+    }
     if roles & ({Role.LEIDINGGEVENDE, Role.HR} | EXPERT_ROLES):
         context["open_cases"] = selectors.open_cases_for(user)[:200]
     if roles & {Role.LEIDINGGEVENDE, Role.HR}:

@@ -9,6 +9,8 @@ from . import (
     matrix_consent_employer,
     matrix_consent_recording,
     matrix_medical,
+    matrix_meetings_running,
+    matrix_meetings_scheduling,
     matrix_portal,
     matrix_reintegration,
 )
@@ -18,6 +20,8 @@ ENTRIES = {
     **matrix_reintegration.ENTRIES,
     **matrix_portal.ENTRIES,
     **matrix_access.ENTRIES,
+    **matrix_meetings_scheduling.ENTRIES,
+    **matrix_meetings_running.ENTRIES,
     **matrix_consent_employer.ENTRIES,
     **matrix_consent_recording.ENTRIES,
 }

@@ -94,3 +94,13 @@ def test_R14_open_correction_requests_reach_hr_and_the_manager_only(cast):
         assert "Openstaande correctieverzoeken" in page and "Mijn adres is oud" in page
     for role in ("other_manager", "casemanager", "physician"):
         assert "Openstaande correctieverzoeken" not in home(cast, role)
+
+
+def test_home_lists_my_upcoming_meetings_without_employee_names(cast):
+    from tests.meetings.conftest import schedule
+
+    meeting = schedule(cast, title="SMT Verpleging")
+    page = home(cast, "physician")
+    assert "Mijn overleggen" in page and "SMT Verpleging" in page
+    assert "SMT Verpleging" not in home(cast, "other_manager")
+    assert meeting.title in home(cast, "manager")

@@ -1,0 +1,481 @@
+"""Scheduling and agenda pages (R1-R4, R8, R12, R20): "Mijn overleggen",
+planning a meeting or a series, changing and cancelling it, and preparing its
+agenda (case items with the R8 readiness, topics, order).
+
+Thin views: forms parse, meetings.services decides and checks permission.
+A meeting the user may not see answers 404 (its existence is confidential);
+a visible meeting the user may not change answers 403 (PermissionDenied from
+the services). Employee names appear only for participants of the meeting and
+users with the case in their reintegration scope (R4, R9); the meeting list
+names nobody (R12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consent.services import Reason
+from consent.types import MeetingType
+from smo import permissions
+from smo.permissions import authenticated, require_roles
+from smo.roles import PHYSICIAN_ROLES, ROLE_LABELS, roles_of
+
+from ..forms_scheduling import (
+    AgendaCaseForm,
+    AgendaTopicForm,
+    MeetingCreateForm,
+    MeetingEditForm,
+    MeetingForm,
+    Members,
+    OrganisationChoiceForm,
+    invitees_from,
+    participant_formset,
+    type_help,
+)
+from ..models import Meeting, Participant
+from ..services import agenda, scheduling
+from ..services.common import (
+    StaleEdit,
+    item_for,
+    meeting_for,
+    meetings_visible_to,
+    participants_with_roles,
+    require_chair,
+)
+
+TEMPLATES = "meetings/scheduling/"
+PAST_LIMIT = 50
+# Why a physician is asked to record consent (never shown in more detail).
+CONSENT_NEEDED = frozenset({Reason.NO_CONSENT, Reason.SCOPE_MEETING_TYPE, Reason.CONSENT_EXPIRED})
+# Which meeting types take topic items (agenda.add_topic_item decides; this
+# only chooses which button to show).
+TOPIC_TYPES = frozenset({MeetingType.SRO, MeetingType.THEME})
+AGENDA_OPEN = frozenset({Meeting.Status.PLANNED, Meeting.Status.OPEN})
+SERVICE_FIELDS = {"department_ids": "departments"}
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            name = SERVICE_FIELDS.get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _passes(check: Callable, *args) -> bool:
+    try:
+        check(*args)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _may_change(user, meeting: Meeting) -> bool:
+    """As scheduling.update_meeting/cancel_meeting check it: the organiser or the chair."""
+    return meeting.created_by_id == user.pk or _passes(require_chair, user, meeting)
+
+
+def _may_prepare(user, meeting: Meeting) -> bool:
+    return _passes(agenda._require_preparer, user, meeting)
+
+
+def _detail_url(pk: int, anchor: str = "") -> str:
+    return reverse("meeting_detail", args=[pk]) + (f"#{anchor}" if anchor else "")
+
+
+# --- Mijn overleggen -------------------------------------------------------------
+
+
+@authenticated
+@require_GET
+def meeting_list(request):
+    user = request.user
+    my_role = Participant.objects.filter(meeting=OuterRef("pk"), user=user).values("role")[:1]
+    meetings = meetings_visible_to(user).select_related("organisation").annotate(my_role=Subquery(my_role))
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    role_labels = dict(Participant.Role.choices)
+
+    def rows(queryset):
+        return [
+            (
+                meeting,
+                role_labels.get(meeting.my_role)
+                or (_("Organisator") if meeting.created_by_id == user.pk else _("Geen (inzage als HR)")),
+            )
+            for meeting in queryset
+        ]
+
+    context = {
+        "upcoming": rows(meetings.filter(starts_at__gte=today).order_by("starts_at", "pk")),
+        "past": rows(meetings.filter(starts_at__lt=today).order_by("-starts_at", "-pk")[:PAST_LIMIT]),
+        "past_limit": PAST_LIMIT,
+        "may_organise": bool(roles_of(user) & scheduling.ORGANISER_ROLES),
+    }
+    return render(request, TEMPLATES + "meeting_list.html", context)
+
+
+# --- planning, changing, cancelling ---------------------------------------------------
+
+
+def _chosen_organisation(request, organisations):
+    """The user's only organisation, or the one they chose (GET or POST)."""
+    if len(organisations) == 1:
+        return organisations[0]
+    chosen = request.POST.get("organisatie") or request.GET.get("organisatie") or ""
+    return next((o for o in organisations if str(o.pk) == chosen), None)
+
+
+@require_roles(*scheduling.ORGANISER_ROLES)
+@require_http_methods(["GET", "POST"])
+def meeting_create(request):
+    user = request.user
+    organisations = list(permissions.organisations_of(user).order_by("name"))
+    if not organisations:
+        raise PermissionDenied
+    organisation = _chosen_organisation(request, organisations)
+    if organisation is None:
+        form = OrganisationChoiceForm(organisations=permissions.organisations_of(user).order_by("name"))
+        return render(request, TEMPLATES + "choose_organisation.html", {"form": form})
+    members = Members(organisation)
+    data = request.POST if request.method == "POST" else None
+    form = MeetingCreateForm(data, organisation=organisation, members=members)
+    formset = participant_formset(data, members=members, extra=6)
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            meeting, count = _schedule(user, organisation, form, formset)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if count > 1:
+                messages.success(request, _("Er zijn %(count)s overleggen gepland.") % {"count": count})
+            else:
+                messages.success(request, _("Het overleg is gepland."))
+            return redirect(_detail_url(meeting.pk))
+    context = {
+        "form": form,
+        "formset": formset,
+        "organisation": organisation,
+        "several_organisations": len(organisations) > 1,
+        "type_help": type_help(),
+        "creating": True,
+    }
+    return render(request, TEMPLATES + "meeting_form.html", context)
+
+
+def _schedule(user, organisation, form, formset) -> tuple[Meeting, int]:
+    common = {
+        "user": user,
+        "organisation": organisation,
+        "data": form.meeting_data(),
+        "chair": form.chair_user(),
+        "invitees": invitees_from(formset),
+    }
+    if not form.cleaned_data["repeat"]:
+        return scheduling.schedule_meeting(**common), 1
+    series = scheduling.schedule_series(
+        **common, interval_weeks=form.cleaned_data["interval_weeks"], count=form.cleaned_data["count"]
+    )
+    meetings = list(series.meetings.order_by("starts_at"))
+    return meetings[0], len(meetings)
+
+
+@authenticated
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk: int):
+    user = request.user
+    meeting = meeting_for(user, pk)
+    if not _may_change(user, meeting):
+        raise PermissionDenied
+    members = Members(meeting.organisation)
+    kwargs = {"organisation": meeting.organisation, "members": members}
+    conflict = None
+    if request.method == "POST":
+        form = MeetingEditForm(request.POST, **kwargs)
+        formset = participant_formset(request.POST, members=members)
+        if form.is_valid() and formset.is_valid():
+            try:
+                scheduling.update_meeting(
+                    user=user,
+                    meeting_id=meeting.pk,
+                    expected_version=form.cleaned_data["version"],
+                    data=form.meeting_data(),
+                    chair=form.chair_user(),
+                    invitees=invitees_from(formset),
+                )
+            except StaleEdit:
+                # Keep what the user typed; a deliberate second save overwrites.
+                conflict = meeting_for(user, pk)
+                data = request.POST.copy()
+                data["version"] = str(conflict.version)
+                form = MeetingEditForm(data, **kwargs)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Het overleg is gewijzigd."))
+                return redirect(_detail_url(meeting.pk))
+    else:
+        people = participants_with_roles(meeting)
+        chair_id = next((p.user_id for p in people if p.role == Participant.Role.CHAIR), None)
+        form = MeetingEditForm(initial=MeetingForm.initial_from(meeting, chair_id), **kwargs)
+        formset = participant_formset(
+            None,
+            members=members,
+            initial=[{"user": p.user_id, "role": p.role} for p in people if p.user_id != chair_id],
+        )
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "formset": formset,
+        "organisation": meeting.organisation,
+        "type_help": type_help(),
+        "conflict": conflict,
+        "conflict_message": StaleEdit.message,
+        "conflict_people": participants_with_roles(conflict) if conflict else (),
+    }
+    return render(request, TEMPLATES + "meeting_form.html", context, status=409 if conflict else 200)
+
+
+@authenticated
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk: int):
+    user = request.user
+    if request.method == "POST":
+        try:
+            scheduling.cancel_meeting(user=user, meeting_id=pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(_detail_url(pk))
+        messages.success(request, _("Het overleg is geannuleerd."))
+        return redirect("meeting_list")
+    meeting = meeting_for(user, pk)
+    if not _may_change(user, meeting):
+        raise PermissionDenied
+    return render(request, TEMPLATES + "cancel_confirm.html", {"meeting": meeting})
+
+
+# --- the meeting page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    readiness: agenda.ItemReadiness
+    employee_name: str | None  # None: not for this user's eyes (R4, R9)
+    needs_consent: bool  # shown to a physician participant only, without why
+    consent_url: str | None  # where that physician records it (if authorised)
+
+    @property
+    def item(self):
+        return self.readiness.item
+
+
+def _agenda_rows(user, rows: list[agenda.ItemReadiness], *, participant: bool) -> list[AgendaRow]:
+    """Names for participants and whoever has the case in their
+    reintegration scope; a consent link for a physician participant
+    where a consent is missing (without saying more)."""
+    case_ids = [r.item.case_id for r in rows if r.item.case_id]
+    in_scope = (
+        set(case_ids)
+        if participant
+        else set(
+            permissions.cases_in_reintegration_scope(user)
+            .filter(pk__in=case_ids)
+            .values_list("pk", flat=True)
+        )
+    )
+    physician = participant and bool(roles_of(user) & PHYSICIAN_ROLES)
+    needing = {
+        r.item.pk: r.item.case.employee_id
+        for r in rows
+        if physician and r.decision is not None and set(r.decision.reasons) & CONSENT_NEEDED
+    }
+    authorised = set(
+        permissions.employees_with_medical_authorisation(user)
+        .filter(pk__in=list(needing.values()))
+        .values_list("pk", flat=True)
+        if needing
+        else ()
+    )
+    result = []
+    for r in rows:
+        employee = r.item.case.employee if r.item.case_id else None
+        result.append(
+            AgendaRow(
+                readiness=r,
+                employee_name=employee.full_name if employee and r.item.case_id in in_scope else None,
+                needs_consent=r.item.pk in needing,
+                consent_url=(
+                    reverse("consent_create", args=[employee.pk])
+                    if r.item.pk in needing and employee.pk in authorised
+                    else None
+                ),
+            )
+        )
+    return result
+
+
+@authenticated
+@require_GET
+def meeting_detail(request, pk: int):
+    user = request.user
+    meeting = meeting_for(user, pk)
+    people = participants_with_roles(meeting)
+    my_role = next((p.role for p in people if p.user_id == user.pk), None)
+    rows = _agenda_rows(user, agenda.readiness(meeting), participant=my_role is not None)
+    context = {
+        "meeting": meeting,
+        "created_by": meeting.created_by,
+        "departments": list(meeting.departments.all()),
+        "people": [
+            (p, [str(ROLE_LABELS[g.name]) for g in p.user.role_groups if g.name in ROLE_LABELS])
+            for p in people
+        ],
+        "my_role": my_role,
+        "my_role_label": dict(Participant.Role.choices).get(my_role),
+        "rows": rows,
+        "order": [r.item.pk for r in rows],
+        "needing_consent": [r for r in rows if r.needs_consent],
+        "is_physician": my_role is not None and bool(roles_of(user) & PHYSICIAN_ROLES),
+        "may_change": meeting.status == Meeting.Status.PLANNED and _may_change(user, meeting),
+        "may_prepare": meeting.status in AGENDA_OPEN and _may_prepare(user, meeting),
+        "takes_topics": meeting.meeting_type in TOPIC_TYPES,
+        "may_run": my_role == Participant.Role.CHAIR and meeting.status in AGENDA_OPEN,
+    }
+    return render(request, TEMPLATES + "meeting_detail.html", context)
+
+
+# --- preparing the agenda ------------------------------------------------------------
+
+
+def _prepared_meeting(user, pk: int) -> Meeting:
+    meeting = meeting_for(user, pk)
+    if not _may_prepare(user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def _cases_to_bring_in(user, meeting: Meeting):
+    """Open cases the user may bring into this meeting (as agenda.add_case_item
+    scopes them), not yet on its agenda."""
+    return (
+        permissions.cases_in_reintegration_scope(user)
+        .filter(
+            employee__in=permissions.employees_in_employer_scope(user),
+            employee__organisation=meeting.organisation,
+            end_date__isnull=True,
+        )
+        .exclude(agenda_items__meeting=meeting)
+        .select_related("employee")
+        .order_by("employee__last_name", "employee__first_name", "pk")
+    )
+
+
+@authenticated
+@require_http_methods(["GET", "POST"])
+def agenda_add_case(request, pk: int):
+    user = request.user
+    meeting = _prepared_meeting(user, pk)
+    data = request.POST if request.method == "POST" else None
+    form = AgendaCaseForm(data, organisation=meeting.organisation, cases=_cases_to_bring_in(user, meeting))
+    if data is not None and form.is_valid():
+        try:
+            agenda.add_case_item(
+                user=user,
+                meeting_id=meeting.pk,
+                case_id=form.cleaned_data["case"].pk,
+                questions=form.cleaned_data["questions"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("De casus staat op de agenda."))
+            return redirect(_detail_url(meeting.pk, "agenda"))
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "proposals": agenda.proposed_cases(user, meeting),
+        "type_help": next(t for t in type_help() if t.value == meeting.meeting_type),
+    }
+    return render(request, TEMPLATES + "agenda_case_form.html", context)
+
+
+@authenticated
+@require_http_methods(["GET", "POST"])
+def agenda_add_topic(request, pk: int):
+    user = request.user
+    meeting = _prepared_meeting(user, pk)
+    data = request.POST if request.method == "POST" else None
+    form = AgendaTopicForm(data, organisation=meeting.organisation)
+    if data is not None and form.is_valid():
+        try:
+            agenda.add_topic_item(user=user, meeting_id=meeting.pk, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Het onderwerp staat op de agenda."))
+            return redirect(_detail_url(meeting.pk, "agenda"))
+    return render(request, TEMPLATES + "agenda_topic_form.html", {"meeting": meeting, "form": form})
+
+
+def _posted_ids(values) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+@authenticated
+@require_POST
+def agenda_reorder(request, pk: int):
+    """The item ids in their new order (``volgorde``); an "omhoog"/"omlaag"
+    button moves one item a place within that order."""
+    ids = _posted_ids(request.POST.getlist("volgorde"))
+    moved = None
+    for direction, step in (("omhoog", -1), ("omlaag", 1)):
+        value = request.POST.get(direction, "")
+        if value.isdigit() and int(value) in ids:
+            moved = int(value)
+            i = ids.index(moved)
+            if 0 <= i + step < len(ids):
+                ids[i], ids[i + step] = ids[i + step], ids[i]
+    try:
+        agenda.reorder(user=request.user, meeting_id=pk, item_ids=ids)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("De volgorde van de agenda is aangepast."))
+    return redirect(_detail_url(pk, f"punt-{moved}" if moved else "agenda"))
+
+
+@authenticated
+@require_POST
+def agenda_remove(request, pk: int):
+    item = item_for(request.user, pk)
+    try:
+        agenda.remove_item(user=request.user, item_id=item.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Het agendapunt is verwijderd."))
+    return redirect(_detail_url(item.meeting_id, "agenda"))
+
+
+urlpatterns = [
+    path("overleggen/", meeting_list, name="meeting_list"),
+    path("overleggen/nieuw/", meeting_create, name="meeting_create"),
+    path("overleggen/<int:pk>/", meeting_detail, name="meeting_detail"),
+    path("overleggen/<int:pk>/wijzigen/", meeting_edit, name="meeting_edit"),
+    path("overleggen/<int:pk>/annuleren/", meeting_cancel, name="meeting_cancel"),
+    path("overleggen/<int:pk>/agenda/casus/", agenda_add_case, name="agenda_add_case"),
+    path("overleggen/<int:pk>/agenda/onderwerp/", agenda_add_topic, name="agenda_add_topic"),
+    path("overleggen/<int:pk>/agenda/volgorde/", agenda_reorder, name="agenda_reorder"),
+    path("agendapunten/<int:pk>/verwijderen/", agenda_remove, name="agenda_remove"),
+]
