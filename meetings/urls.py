@@ -1,3 +1,3 @@
-from .views import followup, running, scheduling
+from .views import agenda, followup, running, scheduling
 
-urlpatterns = [*scheduling.urlpatterns, *running.urlpatterns, *followup.urlpatterns]
+urlpatterns = [*scheduling.urlpatterns, *agenda.urlpatterns, *running.urlpatterns, *followup.urlpatterns]

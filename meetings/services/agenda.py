@@ -26,18 +26,39 @@ from .common import meeting_context, meeting_for
 PROPOSE_AFTER_DAYS = 21  # R20: milestones up to three weeks after the meeting
 
 
-def _require_preparer(user, meeting: Meeting) -> None:
+# R1: which meeting types take topic items, and which kind.
+TOPIC_KINDS = {MeetingType.SRO: AgendaItem.Kind.GENERAL, MeetingType.THEME: AgendaItem.Kind.THEME}
+
+
+def may_prepare(user, meeting: Meeting) -> bool:
     """The organiser, the chair or HR of the organisation prepares the agenda."""
     if meeting.created_by_id == user.pk:
-        return
+        return True
     if meeting.participants.filter(user=user, role=Participant.Role.CHAIR).exists():
-        return
-    if (
+        return True
+    return (
         Role.HR in roles_of(user)
         and permissions.organisations_of(user).filter(pk=meeting.organisation_id).exists()
-    ):
-        return
-    raise PermissionDenied
+    )
+
+
+def _require_preparer(user, meeting: Meeting) -> None:
+    if not may_prepare(user, meeting):
+        raise PermissionDenied
+
+
+def cases_to_bring_in(user, meeting: Meeting):
+    """Open cases of the user's own employees (the employer side) in the
+    meeting's organisation, not yet on its agenda."""
+    return (
+        permissions.cases_in_reintegration_scope(user)
+        .filter(
+            employee__in=permissions.employees_in_employer_scope(user),
+            employee__organisation=meeting.organisation,
+            end_date__isnull=True,
+        )
+        .exclude(agenda_items__meeting=meeting)
+    )
 
 
 def _require_planned(meeting: Meeting) -> None:
@@ -59,22 +80,15 @@ def add_case_item(*, user, meeting_id: int, case_id: int, questions: str = "") -
     _require_planned(meeting)
     if not meeting.is_case_meeting:
         raise ValidationError(_("In een beleids-/thema-SMT worden geen individuele casussen besproken (R1)."))
+    if meeting.items.filter(case_id=case_id).exists():
+        raise ValidationError(_("Deze casus staat al op de agenda."))
     case = (
-        permissions.cases_in_reintegration_scope(user)
-        .filter(
-            employee__in=permissions.employees_in_employer_scope(user),
-            employee__organisation=meeting.organisation,
-        )
-        .select_related("employee__organisation")
-        .filter(pk=case_id)
-        .first()
+        cases_to_bring_in(user, meeting).select_related("employee__organisation").filter(pk=case_id).first()
     )
     if case is None:
         raise ValidationError(
             _("U kunt alleen casussen inbrengen van medewerkers voor wie u verantwoordelijk bent.")
         )
-    if meeting.items.filter(case=case).exists():
-        raise ValidationError(_("Deze casus staat al op de agenda."))
     if meeting.meeting_type == MeetingType.SMO_WITH_EMPLOYEE:
         _check_smo_with_employee(meeting, case)
     check_no_medical_terms(questions, meeting.organisation)
@@ -110,11 +124,8 @@ def add_topic_item(*, user, meeting_id: int, title: str) -> AgendaItem:
     meeting = meeting_for(user, meeting_id, lock=True)
     _require_preparer(user, meeting)
     _require_planned(meeting)
-    if meeting.meeting_type == MeetingType.THEME:
-        kind = AgendaItem.Kind.THEME
-    elif meeting.meeting_type == MeetingType.SRO:
-        kind = AgendaItem.Kind.GENERAL
-    else:
+    kind = TOPIC_KINDS.get(meeting.meeting_type)
+    if kind is None:
         raise ValidationError(_("Dit soort overleg heeft alleen casussen op de agenda."))
     if not title.strip():
         raise ValidationError(_("Geef het onderwerp op."))

@@ -17,7 +17,7 @@ from smo import permissions
 from smo.roles import PHYSICIAN_ROLES, Role, roles_of
 
 from ..models import Meeting, MeetingSeries, Participant
-from .common import check_version, meeting_for, require_chair
+from .common import check_version, meeting_for, participant_role
 
 # R4: who organises (initiates) meetings: the employer side; an SRO also the
 # arbeidsdeskundige who leads it.
@@ -143,13 +143,22 @@ def schedule_series(
     return series
 
 
+def may_change(user, meeting: Meeting) -> bool:
+    """The organiser or the chair changes or cancels a meeting."""
+    return meeting.created_by_id == user.pk or participant_role(user, meeting) == Participant.Role.CHAIR
+
+
+def _require_change(user, meeting: Meeting) -> None:
+    if not may_change(user, meeting):
+        raise PermissionDenied
+
+
 @transaction.atomic
 def update_meeting(
     *, user, meeting_id: int, expected_version: int, data: MeetingData, chair, invitees
 ) -> Meeting:
     meeting = meeting_for(user, meeting_id, lock=True)
-    if meeting.created_by_id != user.pk:
-        require_chair(user, meeting)
+    _require_change(user, meeting)
     check_version(meeting, expected_version)
     if meeting.status != Meeting.Status.PLANNED:
         raise ValidationError(_("Alleen een gepland overleg kan nog worden gewijzigd."))
@@ -172,8 +181,7 @@ def update_meeting(
 @transaction.atomic
 def cancel_meeting(*, user, meeting_id: int) -> Meeting:
     meeting = meeting_for(user, meeting_id, lock=True)
-    if meeting.created_by_id != user.pk:
-        require_chair(user, meeting)
+    _require_change(user, meeting)
     if meeting.status != Meeting.Status.PLANNED:
         raise ValidationError(_("Alleen een gepland overleg kan worden geannuleerd."))
     meeting.status = Meeting.Status.CANCELLED

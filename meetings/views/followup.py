@@ -24,7 +24,7 @@ from smo.roles import Role, roles_of
 
 from ..forms_running import SCOPES, ActionPointStatusForm
 from ..services import actions, closing, common
-from .running import is_htmx
+from .run_state import is_htmx
 
 PAGE_SIZE = 50
 EMPLOYER_ROLES = frozenset({Role.LEIDINGGEVENDE, Role.HR})

@@ -12,7 +12,6 @@ names nobody (R12).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -22,17 +21,14 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from consent.services import Reason
-from consent.types import MeetingType
 from smo import permissions
 from smo.permissions import authenticated, require_roles
 from smo.roles import PHYSICIAN_ROLES, ROLE_LABELS, roles_of
 
 from ..forms_scheduling import (
-    AgendaCaseForm,
-    AgendaTopicForm,
     MeetingCreateForm,
     MeetingEditForm,
     MeetingForm,
@@ -46,25 +42,20 @@ from ..models import Meeting, Participant
 from ..services import agenda, scheduling
 from ..services.common import (
     StaleEdit,
-    item_for,
     meeting_for,
     meetings_visible_to,
     participants_with_roles,
-    require_chair,
 )
 
 TEMPLATES = "meetings/scheduling/"
 PAST_LIMIT = 50
 # Why a physician is asked to record consent (never shown in more detail).
 CONSENT_NEEDED = frozenset({Reason.NO_CONSENT, Reason.SCOPE_MEETING_TYPE, Reason.CONSENT_EXPIRED})
-# Which meeting types take topic items (agenda.add_topic_item decides; this
-# only chooses which button to show).
-TOPIC_TYPES = frozenset({MeetingType.SRO, MeetingType.THEME})
 AGENDA_OPEN = frozenset({Meeting.Status.PLANNED, Meeting.Status.OPEN})
 SERVICE_FIELDS = {"department_ids": "departments"}
 
 
-def _add_errors(form, error: ValidationError) -> None:
+def add_errors(form, error: ValidationError) -> None:
     """A service's ValidationError onto the form: by field where it names one."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -74,24 +65,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _passes(check: Callable, *args) -> bool:
-    try:
-        check(*args)
-    except PermissionDenied:
-        return False
-    return True
-
-
-def _may_change(user, meeting: Meeting) -> bool:
-    """As scheduling.update_meeting/cancel_meeting check it: the organiser or the chair."""
-    return meeting.created_by_id == user.pk or _passes(require_chair, user, meeting)
-
-
-def _may_prepare(user, meeting: Meeting) -> bool:
-    return _passes(agenda._require_preparer, user, meeting)
-
-
-def _detail_url(pk: int, anchor: str = "") -> str:
+def detail_url(pk: int, anchor: str = "") -> str:
     return reverse("meeting_detail", args=[pk]) + (f"#{anchor}" if anchor else "")
 
 
@@ -156,13 +130,13 @@ def meeting_create(request):
         try:
             meeting, count = _schedule(user, organisation, form, formset)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             if count > 1:
                 messages.success(request, _("Er zijn %(count)s overleggen gepland.") % {"count": count})
             else:
                 messages.success(request, _("Het overleg is gepland."))
-            return redirect(_detail_url(meeting.pk))
+            return redirect(detail_url(meeting.pk))
     context = {
         "form": form,
         "formset": formset,
@@ -196,7 +170,7 @@ def _schedule(user, organisation, form, formset) -> tuple[Meeting, int]:
 def meeting_edit(request, pk: int):
     user = request.user
     meeting = meeting_for(user, pk)
-    if not _may_change(user, meeting):
+    if not scheduling.may_change(user, meeting):
         raise PermissionDenied
     members = Members(meeting.organisation)
     kwargs = {"organisation": meeting.organisation, "members": members}
@@ -221,10 +195,10 @@ def meeting_edit(request, pk: int):
                 data["version"] = str(conflict.version)
                 form = MeetingEditForm(data, **kwargs)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("Het overleg is gewijzigd."))
-                return redirect(_detail_url(meeting.pk))
+                return redirect(detail_url(meeting.pk))
     else:
         people = participants_with_roles(meeting)
         chair_id = next((p.user_id for p in people if p.role == Participant.Role.CHAIR), None)
@@ -256,11 +230,11 @@ def meeting_cancel(request, pk: int):
             scheduling.cancel_meeting(user=user, meeting_id=pk)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect(_detail_url(pk))
+            return redirect(detail_url(pk))
         messages.success(request, _("Het overleg is geannuleerd."))
         return redirect("meeting_list")
     meeting = meeting_for(user, pk)
-    if not _may_change(user, meeting):
+    if not scheduling.may_change(user, meeting):
         raise PermissionDenied
     return render(request, TEMPLATES + "cancel_confirm.html", {"meeting": meeting})
 
@@ -347,125 +321,14 @@ def meeting_detail(request, pk: int):
         "order": [r.item.pk for r in rows],
         "needing_consent": [r for r in rows if r.needs_consent],
         "is_physician": my_role is not None and bool(roles_of(user) & PHYSICIAN_ROLES),
-        "may_change": meeting.status == Meeting.Status.PLANNED and _may_change(user, meeting),
-        "may_prepare": meeting.status in AGENDA_OPEN and _may_prepare(user, meeting),
-        "takes_topics": meeting.meeting_type in TOPIC_TYPES,
+        "may_change": meeting.status == Meeting.Status.PLANNED and scheduling.may_change(user, meeting),
+        "may_prepare": meeting.status in AGENDA_OPEN and agenda.may_prepare(user, meeting),
+        "takes_topics": meeting.meeting_type in agenda.TOPIC_KINDS,
         "may_run": my_role == Participant.Role.CHAIR and meeting.status in AGENDA_OPEN,
+        "may_follow": my_role not in (None, Participant.Role.CHAIR) and meeting.status in AGENDA_OPEN,
+        "has_minutes": meeting.status == Meeting.Status.CLOSED,
     }
     return render(request, TEMPLATES + "meeting_detail.html", context)
-
-
-# --- preparing the agenda ------------------------------------------------------------
-
-
-def _prepared_meeting(user, pk: int) -> Meeting:
-    meeting = meeting_for(user, pk)
-    if not _may_prepare(user, meeting):
-        raise PermissionDenied
-    return meeting
-
-
-def _cases_to_bring_in(user, meeting: Meeting):
-    """Open cases the user may bring into this meeting (as agenda.add_case_item
-    scopes them), not yet on its agenda."""
-    return (
-        permissions.cases_in_reintegration_scope(user)
-        .filter(
-            employee__in=permissions.employees_in_employer_scope(user),
-            employee__organisation=meeting.organisation,
-            end_date__isnull=True,
-        )
-        .exclude(agenda_items__meeting=meeting)
-        .select_related("employee")
-        .order_by("employee__last_name", "employee__first_name", "pk")
-    )
-
-
-@authenticated
-@require_http_methods(["GET", "POST"])
-def agenda_add_case(request, pk: int):
-    user = request.user
-    meeting = _prepared_meeting(user, pk)
-    data = request.POST if request.method == "POST" else None
-    form = AgendaCaseForm(data, organisation=meeting.organisation, cases=_cases_to_bring_in(user, meeting))
-    if data is not None and form.is_valid():
-        try:
-            agenda.add_case_item(
-                user=user,
-                meeting_id=meeting.pk,
-                case_id=form.cleaned_data["case"].pk,
-                questions=form.cleaned_data["questions"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("De casus staat op de agenda."))
-            return redirect(_detail_url(meeting.pk, "agenda"))
-    context = {
-        "meeting": meeting,
-        "form": form,
-        "proposals": agenda.proposed_cases(user, meeting),
-        "type_help": next(t for t in type_help() if t.value == meeting.meeting_type),
-    }
-    return render(request, TEMPLATES + "agenda_case_form.html", context)
-
-
-@authenticated
-@require_http_methods(["GET", "POST"])
-def agenda_add_topic(request, pk: int):
-    user = request.user
-    meeting = _prepared_meeting(user, pk)
-    data = request.POST if request.method == "POST" else None
-    form = AgendaTopicForm(data, organisation=meeting.organisation)
-    if data is not None and form.is_valid():
-        try:
-            agenda.add_topic_item(user=user, meeting_id=meeting.pk, title=form.cleaned_data["title"])
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Het onderwerp staat op de agenda."))
-            return redirect(_detail_url(meeting.pk, "agenda"))
-    return render(request, TEMPLATES + "agenda_topic_form.html", {"meeting": meeting, "form": form})
-
-
-def _posted_ids(values) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
-
-
-@authenticated
-@require_POST
-def agenda_reorder(request, pk: int):
-    """The item ids in their new order (``volgorde``); an "omhoog"/"omlaag"
-    button moves one item a place within that order."""
-    ids = _posted_ids(request.POST.getlist("volgorde"))
-    moved = None
-    for direction, step in (("omhoog", -1), ("omlaag", 1)):
-        value = request.POST.get(direction, "")
-        if value.isdigit() and int(value) in ids:
-            moved = int(value)
-            i = ids.index(moved)
-            if 0 <= i + step < len(ids):
-                ids[i], ids[i + step] = ids[i + step], ids[i]
-    try:
-        agenda.reorder(user=request.user, meeting_id=pk, item_ids=ids)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("De volgorde van de agenda is aangepast."))
-    return redirect(_detail_url(pk, f"punt-{moved}" if moved else "agenda"))
-
-
-@authenticated
-@require_POST
-def agenda_remove(request, pk: int):
-    item = item_for(request.user, pk)
-    try:
-        agenda.remove_item(user=request.user, item_id=item.pk)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Het agendapunt is verwijderd."))
-    return redirect(_detail_url(item.meeting_id, "agenda"))
 
 
 urlpatterns = [
@@ -474,8 +337,4 @@ urlpatterns = [
     path("overleggen/<int:pk>/", meeting_detail, name="meeting_detail"),
     path("overleggen/<int:pk>/wijzigen/", meeting_edit, name="meeting_edit"),
     path("overleggen/<int:pk>/annuleren/", meeting_cancel, name="meeting_cancel"),
-    path("overleggen/<int:pk>/agenda/casus/", agenda_add_case, name="agenda_add_case"),
-    path("overleggen/<int:pk>/agenda/onderwerp/", agenda_add_topic, name="agenda_add_topic"),
-    path("overleggen/<int:pk>/agenda/volgorde/", agenda_reorder, name="agenda_reorder"),
-    path("agendapunten/<int:pk>/verwijderen/", agenda_remove, name="agenda_remove"),
 ]
