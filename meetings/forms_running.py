@@ -163,4 +163,4 @@ class ActionPointStatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
 
-SCOPES = {"mine": _("Mijn actiepunten"), "department": _("Mijn afdeling"), "overdue": _("Verlopen")}
+SCOPES = {"mine": _("Mijn actiepunten"), "department": _("Mijn afdeling"), "overdue": _("Te laat")}
