@@ -163,7 +163,7 @@ def test_action_point_tabs_mine_department_and_overdue(cast):
     )
     assert "Collega bellen" not in department  # another department's employee
     overdue = listing(cast, "casemanager", "overdue")
-    assert "Werkplekbezoek" in overdue and "verlopen" in overdue and "Collega bellen" not in overdue
+    assert "Werkplekbezoek" in overdue and "te laat" in overdue and "Collega bellen" not in overdue
     # The employee's own action point; no department tab for an employee.
     own = listing(cast, "employee_concerned")
     assert "Rooster aanpassen" in own and "Mijn afdeling" not in own
