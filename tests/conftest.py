@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from casefiles import services
@@ -158,7 +159,12 @@ def page(monkeypatch):
             # still answer in Dutch (Dutch first, smo.middleware).
             context = browser.new_context()
             context.set_default_timeout(TIMEOUT_MS)
-            yield context.new_page()
+            page = context.new_page()
+            yield page
             context.close()
+            # While Playwright's event loop runs, the test's ORM calls get a
+            # connection of their own (asgiref context-local): close it, or
+            # the test database cannot be dropped at the end.
+            connections.close_all()
         finally:
             browser.close()
