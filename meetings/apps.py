@@ -19,3 +19,8 @@ class MeetingsConfig(AppConfig):
         auditlog.register(models.Decision, mask_fields=["text"], **masked)
         auditlog.register(models.ActionPoint, mask_fields=["what"], **masked)
         auditlog.register(models.FollowUpObligation)
+
+        # Issue 6: plan reminders in the outbox when a meeting changes.
+        from .reminders import signals
+
+        signals.connect()

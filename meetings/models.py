@@ -314,3 +314,6 @@ class FollowUpObligation(models.Model):
 
     def get_additional_data(self) -> dict:
         return self.case.get_additional_data()
+
+
+from .models_reminders import *  # noqa: F403,E402

@@ -25,7 +25,9 @@ CONCLUSIONS = "conclusions"
 PHYSICIAN_NOTE = "physician_note"
 DOCUMENT_DOWNLOAD = "document_download"
 CONSENT = "consent"
+MINUTES_PDF_DOWNLOAD = "minutes_pdf_download"
 WHAT_LABELS = {
+    MINUTES_PDF_DOWNLOAD: _("verslag (pdf) gedownload"),
     CONSENT: _("toestemming"),
     DOCUMENT_DOWNLOAD: _("document gedownload"),
     MEDICAL_FILE: _("medisch dossier"),

@@ -19,6 +19,7 @@ so ``make run`` needs no configuration at all:
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -175,7 +176,29 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs (celery -A smo beat). Reminders are planned in the database
+# (an outbox) and dispatched here, so saving never depends on Redis.
+CELERY_BEAT_SCHEDULE = {
+    "meetings-dispatch-due-reminders": {
+        "task": "meetings.tasks.dispatch_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "meetings-plan-periodic-reminders": {
+        "task": "meetings.tasks.plan_periodic_reminders",
+        "schedule": crontab(hour=6, minute=30),
+        "options": {"expires": 3600},
+    },
+    # R15: nightly retention purge per organisation.
+    "retention-purge-nightly": {
+        "task": "reporting.tasks_retention.purge_all",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+
+# Links in emails and calendar entries point here (https in production).
+SMO_BASE_URL = env.str("SMO_BASE_URL", default="http://127.0.0.1:8000")
+SMO_MEETING_REMINDER_DAYS = tuple(env.list("SMO_MEETING_REMINDER_DAYS", cast=int, default=[7, 1]))
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("casefiles.urls")),
     path("", include("consent.urls")),
     path("", include("meetings.urls")),
+    path("", include("reporting.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -9,10 +9,12 @@ from . import (
     matrix_consent_employer,
     matrix_consent_recording,
     matrix_medical,
+    matrix_meetings_reminders,
     matrix_meetings_running,
     matrix_meetings_scheduling,
     matrix_portal,
     matrix_reintegration,
+    matrix_reporting,
 )
 
 ENTRIES = {
@@ -22,6 +24,8 @@ ENTRIES = {
     **matrix_access.ENTRIES,
     **matrix_meetings_scheduling.ENTRIES,
     **matrix_meetings_running.ENTRIES,
+    **matrix_meetings_reminders.ENTRIES,
     **matrix_consent_employer.ENTRIES,
     **matrix_consent_recording.ENTRIES,
+    **matrix_reporting.ENTRIES,
 }

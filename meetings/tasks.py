@@ -1,0 +1,28 @@
+"""Celery tasks of the meetings app: reminders (issue 6).
+
+Tasks take ids, are idempotent and decide again when they run
+(meetings.reminders). Beat runs ``dispatch_due_reminders`` every minute and
+``plan_periodic_reminders`` daily; ``send_reminder`` is enqueued by the
+dispatcher after its transaction committed.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .reminders import planning, sending
+
+
+@shared_task(name="meetings.tasks.send_reminder", acks_late=True)
+def send_reminder(reminder_id: int) -> str:
+    return sending.send(reminder_id)
+
+
+@shared_task(name="meetings.tasks.dispatch_due_reminders")
+def dispatch_due_reminders() -> int:
+    return sending.dispatch_due()
+
+
+@shared_task(name="meetings.tasks.plan_periodic_reminders")
+def plan_periodic_reminders() -> dict[str, int]:
+    return planning.plan_periodic()
