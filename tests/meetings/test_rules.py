@@ -303,3 +303,24 @@ def test_meeting_context_uses_participants_roles(cast, meeting):
     assert {p.user_id for p in context.participants} == {
         cast.users[r].pk for r in ("manager", "physician", "hr")
     }
+
+
+def test_R10_action_points_appear_in_the_reintegration_file_of_the_case(cast, meeting):
+    from django.urls import reverse
+
+    allow(cast)
+    item = agenda.add_case_item(user=cast.users["manager"], meeting_id=meeting.pk, case_id=cast.case.pk)
+    start(cast, meeting)
+    running.open_item(user=cast.users["manager"], item_id=item.pk)
+    running.add_action_point(
+        user=cast.users["manager"],
+        item_id=item.pk,
+        what="Werkplek aanpassen",
+        due=DUE,
+        type="werkaanpassing",
+        owner_label="HR",
+    )
+    url = reverse("case_detail", args=[cast.case.pk])
+    for role in ("manager", "hr", "casemanager"):
+        page = cast.client(role).get(url).content.decode()
+        assert "Actiepunten uit overleggen" in page and "Werkplek aanpassen" in page
