@@ -127,14 +127,15 @@ def managed_departments(user) -> QuerySet:
     return Department.objects.filter(pk__in=ids, organisation__in=organisations_of(user))
 
 
-def _employer_scope(user, roles, orgs) -> Q:
+def _employer_scope(user, roles, orgs, prefix: str = "") -> Q:
     """The employer side of an employee: HR of the organisation, and the
-    manager (of the department or as direct manager)."""
+    manager (of the department or as direct manager). ``prefix`` leads from
+    the queried model to the employee (e.g. "employee__" for cases)."""
     scope = Q(pk__in=[])
     if Role.HR in roles:
-        scope |= Q(organisation__in=orgs)
+        scope |= Q(**{f"{prefix}organisation__in": orgs})
     if Role.LEIDINGGEVENDE in roles:
-        scope |= Q(department__in=managed_departments(user)) | Q(manager=user)
+        scope |= Q(**{f"{prefix}department__in": managed_departments(user)}) | Q(**{f"{prefix}manager": user})
     return scope
 
 
@@ -197,11 +198,7 @@ def cases_in_reintegration_scope(user) -> QuerySet:
 
     roles = roles_of(user)
     orgs = organisations_of(user)
-    scope = Q(pk__in=[])
-    if Role.HR in roles:
-        scope |= Q(employee__organisation__in=orgs)
-    if Role.LEIDINGGEVENDE in roles:
-        scope |= Q(employee__department__in=managed_departments(user)) | Q(employee__manager=user)
+    scope = _employer_scope(user, roles, orgs, prefix="employee__")
     if roles & EXPERT_ROLES:
         scope |= Q(pk__in=_guided_case_ids(user))
     if Role.MEDEWERKER in roles:
