@@ -1,3 +1,6 @@
-from .views import urlpatterns
+from .views import urlpatterns as minutes_urlpatterns
+from .views_import import urlpatterns as import_urlpatterns
+
+urlpatterns = [*minutes_urlpatterns, *import_urlpatterns]
 
 __all__ = ["urlpatterns"]

@@ -15,6 +15,7 @@ from . import (
     matrix_portal,
     matrix_reintegration,
     matrix_reporting,
+    matrix_reporting_import,
 )
 
 ENTRIES = {
@@ -28,4 +29,5 @@ ENTRIES = {
     **matrix_consent_employer.ENTRIES,
     **matrix_consent_recording.ENTRIES,
     **matrix_reporting.ENTRIES,
+    **matrix_reporting_import.ENTRIES,
 }
