@@ -16,6 +16,7 @@ from . import (
     matrix_reintegration,
     matrix_reporting,
     matrix_reporting_import,
+    matrix_reporting_statistics,
 )
 
 ENTRIES = {
@@ -30,4 +31,5 @@ ENTRIES = {
     **matrix_consent_recording.ENTRIES,
     **matrix_reporting.ENTRIES,
     **matrix_reporting_import.ENTRIES,
+    **matrix_reporting_statistics.ENTRIES,
 }
