@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smo.audit import DOCUMENT_DOWNLOAD, log_access
+from smo.forms import add_service_errors
 from smo.permissions import authenticated, require_in, require_roles
 from smo.roles import EXPERT_ROLES, Role
 
@@ -81,15 +82,6 @@ def _render_case(request, pk: int, **forms):
     return render(request, "casefiles/reintegration/case_detail.html", context)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @authenticated
 @require_GET
 def case_detail(request, pk: int):
@@ -130,7 +122,7 @@ def plan_edit(request, pk: int):
                     organisation=organisation,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Het plan van aanpak is opgeslagen."))
                 return redirect(_case_url(case))
@@ -167,7 +159,7 @@ def _simple_form_page(request, pk: int, form_class, save, *, template: str, succ
                 if getattr(error, "code", None) == "no_plan":
                     messages.error(request, error.messages[0])
                     return redirect("plan_edit", pk=case.pk)
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, success)
                 return redirect(_case_url(case))
@@ -219,7 +211,7 @@ def wvp_step(request, pk: int):
         try:
             reintegration.record_wvp_step(user=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("De WVP-stap is vastgelegd."))
             return redirect(_case_url(case))
@@ -293,7 +285,7 @@ def correction_handle(request, pk: int):
             if getattr(error, "code", None) == "handled":
                 messages.error(request, error.messages[0])
                 return redirect(back)
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Het correctieverzoek is afgehandeld."))
             return redirect(back)

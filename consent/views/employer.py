@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from casefiles.models import AbsenceCase
+from smo.forms import add_service_errors
 from smo.permissions import require_in, require_roles
 from smo.roles import Role
 
@@ -34,15 +35,6 @@ from ..selectors import consent_status_for_employer, employer_cases, employer_co
 EMPLOYER_ROLES = (Role.LEIDINGGEVENDE, Role.HR)
 
 # --- pages ------------------------------------------------------------------------
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_roles(*EMPLOYER_ROLES)
@@ -59,7 +51,7 @@ def notification_create(request, pk: int):
         try:
             services.record_notification(user=request.user, case_id=case.pk, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("De melding aan de medewerker is vastgelegd."))
             return redirect("case_detail", pk=case.pk)

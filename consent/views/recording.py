@@ -37,6 +37,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from casefiles.models import AbsenceCase, Employee
 from smo import audit, permissions
 from smo.audit import Nen7513
+from smo.forms import add_service_errors
 from smo.permissions import authenticated, require_in
 from smo.roles import PHYSICIAN_ROLES, ROLE_LABELS, roles_of
 
@@ -94,15 +95,6 @@ def _log_read(user, employee: Employee, consent_id: int | None = None) -> None:
         audit.log_medical_event(
             employee, actor=user, action=Nen7513.READ, item_kind=audit.CONSENT, item_id=consent_id
         )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _labels(values, labels: dict) -> list[str]:
@@ -212,7 +204,7 @@ def consent_create(request, employee_id: int):
         try:
             services.record_consent(user=user, case_id=side.open_case.pk, **form.consent_data())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("De toestemming is vastgelegd."))
             return redirect("consent_list", employee_id=side.employee.pk)
@@ -252,7 +244,7 @@ def consent_supersede(request, pk: int):
             try:
                 services.supersede_consent(user=user, consent_id=old.pk, **form.consent_data())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, _("De nieuwe toestemming is vastgelegd; de vorige is daardoor vervangen.")

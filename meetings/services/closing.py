@@ -18,6 +18,7 @@ from casefiles.medical_terms import check_no_medical_terms, find_medical_terms
 from casefiles.models import Employee
 from consent.types import MeetingType
 from smo import audit, permissions
+from smo.roles import Role, roles_of
 
 from ..models import ActionPoint, AgendaItem, Decision, FollowUpObligation, Meeting, Participant
 from .common import check_version, meeting_for, require_chair
@@ -192,3 +193,32 @@ def minutes_for(user, meeting_id: int) -> Minutes:
         participants=list(meeting.participants.select_related("user")),
         full_text=meeting.minutes_text,
     )
+
+
+def minutes_document_for(user, meeting_id: int):
+    """Which minutes document a user may download (R10, R11; issue 6): the
+    full minutes for participants, for HR of the organisation (they keep the
+    reintegration file) and for theme meetings; for the employee concerned
+    only the extract of their own items. Returns (meeting, employee or None
+    for the full minutes); Http404 for anyone else."""
+    if Role.HR in roles_of(user):
+        meeting = (
+            Meeting.objects.filter(
+                pk=meeting_id,
+                status=Meeting.Status.CLOSED,
+                organisation__in=permissions.organisations_of(user),
+            )
+            .select_related("organisation")
+            .first()
+        )
+        if meeting is not None:
+            return meeting, None
+    minutes = minutes_for(user, meeting_id)
+    meeting = minutes.meeting
+    if not meeting.is_case_meeting or meeting.participants.filter(user=user).exists():
+        return meeting, None
+    # Not a participant: minutes_for kept only the user's own items.
+    employees = {item.case.employee for item in minutes.items if item.case_id}
+    if len(employees) != 1:
+        raise Http404
+    return meeting, employees.pop()

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from consent.services import Reason
 from smo import permissions
+from smo.forms import add_service_errors
 from smo.permissions import authenticated, require_roles
 from smo.roles import PHYSICIAN_ROLES, ROLE_LABELS, roles_of
 
@@ -56,13 +57,7 @@ SERVICE_FIELDS = {"department_ids": "departments"}
 
 
 def add_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            name = SERVICE_FIELDS.get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    add_service_errors(form, error, SERVICE_FIELDS)
 
 
 def detail_url(pk: int, anchor: str = "") -> str:
