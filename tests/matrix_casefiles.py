@@ -13,10 +13,12 @@ from . import (
     matrix_meetings_running,
     matrix_meetings_scheduling,
     matrix_portal,
+    matrix_reglement,
     matrix_reintegration,
     matrix_reporting,
     matrix_reporting_import,
     matrix_reporting_statistics,
+    matrix_security,
 )
 
 ENTRIES = {
@@ -32,4 +34,6 @@ ENTRIES = {
     **matrix_reporting.ENTRIES,
     **matrix_reporting_import.ENTRIES,
     **matrix_reporting_statistics.ENTRIES,
+    **matrix_reglement.ENTRIES,
+    **matrix_security.ENTRIES,
 }

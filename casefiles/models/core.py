@@ -63,6 +63,17 @@ class Organisation(models.Model):
         ),
     )
     procedure_evaluated_on = models.DateField(_("SMO-procedure laatst geëvalueerd op"), null=True, blank=True)
+    # R13a: two-factor authentication is always required for everybody who can
+    # see another person's case data; the organisation may require it for its
+    # employees (who only see their own file) too.
+    require_two_factor_for_employees = models.BooleanField(
+        _("tweestapsverificatie ook verplicht voor medewerkers"),
+        default=False,
+        help_text=_(
+            "Verplicht voor iedereen die dossiers van anderen ziet; hiermee ook voor medewerkers "
+            "die alleen hun eigen dossier inzien."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisatie")
@@ -283,6 +294,11 @@ class AbsenceCase(models.Model):
     closed_reason = models.CharField(
         _("reden afsluiting"), max_length=20, choices=ClosedReason.choices, blank=True
     )
+    # R18: the contract size during the spell (from the HR import); empty means
+    # the employee's current contract hours.
+    contract_hours = models.DecimalField(
+        _("contracturen per week tijdens het verzuim"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
     # R7a: yes/no facts only, never which provision or what happened.
     safety_net = models.BooleanField(_("vangnet Ziektewet van toepassing"), default=False)
     work_accident = models.BooleanField(_("verband met bedrijfsongeval"), default=False)
@@ -313,6 +329,11 @@ class AbsenceCase(models.Model):
                 name="case_closed_reason_iff_closed",
             ),
             models.UniqueConstraint(fields=["employee", "first_day"], name="case_unique_first_day"),
+            models.CheckConstraint(
+                condition=Q(contract_hours__isnull=True)
+                | (Q(contract_hours__gt=0) & Q(contract_hours__lte=60)),
+                name="case_contract_hours_range",
+            ),
             models.UniqueConstraint(
                 fields=["employee"], condition=Q(end_date__isnull=True), name="case_one_open_per_employee"
             ),
