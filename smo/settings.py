@@ -14,12 +14,16 @@ so ``make run`` needs no configuration at all:
 - ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated), ``DEBUG``,
   ``CSRF_TRUSTED_ORIGINS``, ``DEFAULT_FROM_EMAIL``, ``ADMIN_URL``,
   ``SESSION_IDLE_MINUTES``, ``TIME_ZONE``.
+- ``AXES_FAILURE_LIMIT`` (5), ``AXES_COOLOFF_MINUTES`` (15), ``AXES_IP_HEADERS``
+  and ``AXES_PROXY_COUNT``: the login lock-out (django-axes), see below.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +54,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "auditlog",
+    # R13a: two-factor authentication (TOTP app + single-use recovery codes).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Login throttling and lock-out.
+    "axes",
+    "csp",
+    "smo.twofactor",
     "smo",
     "casefiles",
     "consent",
@@ -59,11 +71,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smo.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # R13a: request.user.is_verified(); an unverified session that needs a
+    # second factor only reaches the verification and enrolment pages.
+    "django_otp.middleware.OTPMiddleware",
+    "smo.twofactor.middleware.TwoFactorMiddleware",
     # Deny by default: every view needs a login unless marked @public, and
     # every non-admin view must declare who may use it (smo.permissions).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -71,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes requires: turns a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -107,6 +126,8 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every attempt while a username+IP combination is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -117,12 +138,32 @@ GUARDIAN_RAISE_403 = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Django's validator with a Dutch message (Django's own has no Dutch translation).
+        "NAME": "smo.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed passwords or
+# verification codes for one username from one IP address, that combination is
+# locked out for AXES_COOLOFF_MINUTES. Failures expire after the cool-off.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_ENABLE_ADMIN = False  # attempts are not master data for the beheerder
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = False  # a correct password must not wipe failed codes (R13a)
+AXES_LOCKOUT_CALLABLE = "smo.twofactor.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Behind a reverse proxy: e.g. HTTP_X_FORWARDED_FOR,REMOTE_ADDR with a proxy count.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"]))
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
+
+# R13a: the issuer shown in the authenticator app.
+OTP_TOTP_ISSUER = "SMO-platform"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -219,6 +260,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Content-Security-Policy (django-csp): no inline script or eval anywhere; an
+# inline <style> only with the per-request nonce (server-rendered charts).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
 }
 
 # Security headers apply everywhere; the HTTPS-only settings in production.

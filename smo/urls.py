@@ -6,6 +6,11 @@ from django.views.i18n import set_language
 
 from . import views
 from .permissions import authenticated, public
+from .twofactor.admin import protect_admin_site
+
+# R13a: the admin signs in through our login (with its second factor) and
+# only admits a verified session.
+protect_admin_site(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,6 +33,7 @@ urlpatterns = [
     ),
     path("taal/", public(set_language), name="set_language"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("", include("smo.twofactor.urls")),
     path("", include("casefiles.urls")),
     path("", include("consent.urls")),
     path("", include("meetings.urls")),

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from django.http import HttpRequest
 from django.test import Client
 
 from casefiles import services
 from smo.roles import Role
 
 from .factories import (
-    PASSWORD,
     AbsenceCaseFactory,
     DepartmentFactory,
     EmployeeFactory,
@@ -39,10 +39,12 @@ class Cast:
     users: dict[str, object]
 
     def client(self, role: str) -> Client:
+        """A client signed in as ``role`` (password and, through the autouse
+        fixture below, the second factor); anonymous for "anonymous"."""
         client = Client()
         user = self.users.get(role)
         if user is not None:
-            assert client.login(username=user.username, password=PASSWORD)
+            client.force_login(user)
         return client
 
 
@@ -62,6 +64,48 @@ MATRIX_ROLES = (
     "admin",
     "other_org_user",
 )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "real_two_factor: no automatic second factor for force_login/login (tests of R13a itself)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def two_factor_test_support(request, monkeypatch):
+    """Test support for R13a (two-factor authentication), not a bypass.
+
+    Most tests are about what a signed-in user sees, not about signing in. So
+    ``Client.force_login`` and ``Client.login`` here end like a real sign-in
+    does: the session is verified with a real, confirmed TOTP device of the
+    user (tests/two_factor_support.py), exactly the state ``django_otp.login``
+    leaves after a correct code. ``Client.login`` also passes a request, which
+    django-axes needs to count attempts. Tests of the second step itself are
+    marked ``real_two_factor`` and get the plain client.
+    """
+    if request.node.get_closest_marker("real_two_factor"):
+        return
+    from .two_factor_support import verify_client_session
+
+    original_force_login, original_login = Client.force_login, Client.login
+
+    def force_login(self, user, backend=None):
+        original_force_login(self, user, backend)
+        verify_client_session(self, user)
+
+    def login(self, **credentials):
+        if "request" not in credentials:
+            credentials["request"] = HttpRequest()
+            credentials["request"].META["REMOTE_ADDR"] = "127.0.0.1"
+        logged_in = original_login(self, **credentials)
+        if logged_in:
+            verify_client_session(self)
+        return logged_in
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
 
 
 @pytest.fixture(autouse=True)

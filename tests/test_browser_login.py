@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from .factories import PASSWORD
+from .two_factor_support import enter_verification_code, totp_code, verified_device
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +32,7 @@ def assert_on_manager_home(page, live_server, cast):
 
 def test_manager_logs_in_and_switches_language(cast, live_server, page):
     manager = cast.users["manager"]
+    device = verified_device(manager)  # R13a: a manager signs in with a second factor
 
     page.goto(f"{live_server.url}/")
     assert_on_dutch_login_page(page, live_server)
@@ -38,6 +40,7 @@ def test_manager_logs_in_and_switches_language(cast, live_server, page):
     page.locator("input[name=username]").fill(manager.username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Inloggen").click()
+    enter_verification_code(page, device)
 
     assert_on_manager_home(page, live_server, cast)
 
@@ -64,6 +67,7 @@ def tab_to(page, name: str, max_presses: int = 20) -> None:
 
 def test_manager_logs_in_with_keyboard_only(cast, live_server, page):
     manager = cast.users["manager"]
+    device = verified_device(manager)  # R13a: a manager signs in with a second factor
 
     page.goto(f"{live_server.url}/")
     assert_on_dutch_login_page(page, live_server)
@@ -73,6 +77,11 @@ def test_manager_logs_in_with_keyboard_only(cast, live_server, page):
     page.keyboard.press("Tab")
     assert focused(page, "name") == "password"
     page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    # The code field has the focus on the second step.
+    page.wait_for_url("**/inloggen/verificatie/**")
+    assert focused(page, "name") == "code"
+    page.keyboard.type(totp_code(device))
     page.keyboard.press("Enter")
 
     assert_on_manager_home(page, live_server, cast)

@@ -34,6 +34,12 @@ SETTINGS_VARIABLES = {
     "CONN_MAX_AGE",
     "STATIC_ROOT",
     "ADMIN_URL",
+    "SESSION_IDLE_MINUTES",
+    "AXES_ENABLED",
+    "AXES_FAILURE_LIMIT",
+    "AXES_COOLOFF_MINUTES",
+    "AXES_IP_HEADERS",
+    "AXES_PROXY_COUNT",
 }
 
 
@@ -90,15 +96,25 @@ from django.conf import settings
 names = [
     "DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
     "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "ALLOWED_HOSTS",
+    "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY", "X_FRAME_OPTIONS", "SECURE_REFERRER_POLICY",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SESSION_COOKIE_AGE", "AXES_ENABLED", "AXES_FAILURE_LIMIT",
+    "AXES_LOCKOUT_PARAMETERS", "AUTHENTICATION_BACKENDS", "MIDDLEWARE",
 ]
-print(json.dumps({name: getattr(settings, name) for name in names}))
+values = {name: getattr(settings, name) for name in names}
+values["AXES_COOLOFF_MINUTES"] = settings.AXES_COOLOFF_TIME.total_seconds() / 60
+values["CSP"] = {k: [str(v) for v in vs] for k, vs in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].items()}
+print(json.dumps(values))
 """
 
 
-def test_production_hardening():
-    completed = run(["-c", PRINT_SETTINGS], production_env())
+def production_settings(**overrides: str | None) -> dict:
+    completed = run(["-c", PRINT_SETTINGS], production_env(**overrides))
     assert completed.returncode == 0, completed.stderr
-    values = json.loads(completed.stdout.strip().splitlines()[-1])
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def test_production_hardening():
+    values = production_settings()
     assert values["DEBUG"] is False
     assert values["SESSION_COOKIE_SECURE"] is True
     assert values["CSRF_COOKIE_SECURE"] is True
@@ -106,3 +122,34 @@ def test_production_hardening():
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert values["ALLOWED_HOSTS"] == ["smo.example.nl"]
+    assert values["SESSION_COOKIE_HTTPONLY"] is True
+    assert values["CSRF_COOKIE_HTTPONLY"] is True
+    assert values["X_FRAME_OPTIONS"] == "DENY"
+    assert values["SECURE_REFERRER_POLICY"] == "same-origin"
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SESSION_COOKIE_AGE"] == 30 * 60
+    # Content-Security-Policy without inline script or eval.
+    assert values["CSP"]["script-src"] == ["'self'"]
+    assert values["CSP"]["frame-ancestors"] == ["'none'"]
+    assert "csp.middleware.CSPMiddleware" in values["MIDDLEWARE"]
+    # Login throttling: axes first among the backends, its middleware last.
+    assert values["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
+    assert values["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
+    assert values["AXES_ENABLED"] is True
+    assert values["AXES_FAILURE_LIMIT"] == 5
+    assert values["AXES_COOLOFF_MINUTES"] == 15
+    assert values["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    # R13a: the second factor is enforced after authentication.
+    middleware = values["MIDDLEWARE"]
+    assert (
+        middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+        < middleware.index("django_otp.middleware.OTPMiddleware")
+        < middleware.index("smo.twofactor.middleware.TwoFactorMiddleware")
+    )
+
+
+def test_lockout_and_idle_time_come_from_the_environment():
+    values = production_settings(AXES_FAILURE_LIMIT="3", AXES_COOLOFF_MINUTES="60", SESSION_IDLE_MINUTES="10")
+    assert values["AXES_FAILURE_LIMIT"] == 3
+    assert values["AXES_COOLOFF_MINUTES"] == 60
+    assert values["SESSION_COOKIE_AGE"] == 600

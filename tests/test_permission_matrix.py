@@ -118,8 +118,9 @@ def _admin_entries() -> dict[str, Entry]:
 
 ADMIN: dict[str, Entry] = {
     "admin:index": Entry(lambda c: reverse("admin:index"), statuses(302, admin=200, other_org_user=200)),
-    # A signed-in staff user is sent on from the admin login.
-    "admin:login": Entry(lambda c: reverse("admin:login"), statuses(200, admin=302, other_org_user=302)),
+    # R13a: the admin has no login form of its own; everybody is sent to
+    # the platform's login (with its second factor).
+    "admin:login": Entry(lambda c: reverse("admin:login"), statuses(302)),
     "admin:logout": Entry(lambda c: reverse("admin:logout"), statuses(302, admin=405, other_org_user=405)),
     "admin:password_change": Entry(
         lambda c: reverse("admin:password_change"), statuses(302, admin=200, other_org_user=200)

@@ -22,6 +22,7 @@ from meetings.models import ActionPoint, AgendaItem, Decision, Meeting, Particip
 from smo.roles import Role
 
 from ..factories import PASSWORD, AbsenceCaseFactory, EmployeeFactory
+from ..two_factor_support import enter_verification_code, verified_device
 from .conftest import allow
 
 pytestmark = pytest.mark.browser
@@ -34,12 +35,14 @@ ACTION = "Werkplek inrichten met een verstelbaar bureau."
 
 def log_in(page, live_server, user, path: str) -> None:
     """Log ``user`` in afresh, landing on ``path`` (the login page's ``next``)."""
+    device = verified_device(user)  # R13a: the second factor of the login
     page.context.clear_cookies()
     page.goto(f"{live_server.url}{path}")
     assert page.url.startswith(f"{live_server.url}/inloggen/"), page.url
     page.locator("input[name=username]").fill(user.username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Inloggen").click()
+    enter_verification_code(page, device)
     page.wait_for_url(f"{live_server.url}{path}")
 
 

@@ -24,6 +24,7 @@ from meetings.services import agenda, running
 from smo.roles import Role
 
 from ..factories import PASSWORD, AbsenceCaseFactory, EmployeeFactory
+from ..two_factor_support import enter_verification_code, verified_device
 from .conftest import allow, schedule
 
 pytestmark = pytest.mark.django_db
@@ -516,10 +517,12 @@ def test_chair_runs_the_meeting_with_htmx_in_chromium(cast, live_server, page):
     item = case_item(cast, meeting)
     allow(cast)
     chair = cast.users["manager"]
+    device = verified_device(chair)  # R13a: the second factor of the login
     page.goto(f"{live_server.url}/")
     page.locator("input[name=username]").fill(chair.username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Inloggen").click()
+    enter_verification_code(page, device)
     page.wait_for_url(f"{live_server.url}/")
 
     page.goto(f"{live_server.url}{url('meeting_run', meeting.pk)}")
