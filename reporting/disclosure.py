@@ -30,6 +30,10 @@ Three steps:
    suppressed entries, rows and columns as nodes), for every such bridge one
    more cell is suppressed that closes a cycle through it; repeat until
    stable.
+
+Counts of sub-periods whose sum is a total shown in such a table (the
+trend's new spells per month against the period's new spells) are
+protected together with that total by :func:`protect_parts`.
 """
 
 from __future__ import annotations
@@ -178,3 +182,26 @@ def disclose(groups: list[Group], columns: list[str], threshold: int, min_count:
     table.column_totals = {c: shown(len(rows), j) for j, c in enumerate(columns)}
     table.grand_total = shown(len(rows), len(columns))
     return table
+
+
+def protect_parts(parts: list[int], total_hidden: bool, min_count: int) -> list[int | None]:
+    """Disclosure control for counts of sub-periods (R19) whose sum is a total
+    shown elsewhere (e.g. the new spells per month and the year's new spells
+    in the counts table), as one more equation ``parts = total``.
+
+    Primary suppression as in :func:`disclose`, then: if exactly one of the
+    parts and the total is hidden, the smallest other part is hidden too
+    (preferring a non-zero one). Why that is enough: the parts appear in no
+    other equation shown, so a system with this equation added can only
+    determine a part if the equation has a single unknown; with two unknowns
+    (two parts, or a part and the total), any value of one is matched by the
+    other, and the total's own table is unaffected (its protection holds
+    whatever the parts are).
+    """
+    min_count = max(min_count, 3)
+    hidden = {i for i, v in enumerate(parts) if 0 < v < min_count}
+    if len(hidden) + total_hidden == 1:
+        candidates = [i for i in range(len(parts)) if i not in hidden]
+        if candidates:
+            hidden.add(min(candidates, key=lambda i: (parts[i] == 0, parts[i], i)))
+    return [None if i in hidden else v for i, v in enumerate(parts)]

@@ -7,6 +7,12 @@ an optional :class:`ChartSpec` saying which columns to draw. Every output
 channel renders the same sections, so a value suppressed on the page is
 suppressed in the PDF and the CSV as well, and nothing is computed twice.
 
+Sections, in order: ``counts`` (per department), ``rates`` (per department),
+``trend`` (the scope per month or quarter), ``comparison`` (each department
+against the organisation and the other departments) and ``causes`` (R17
+factors of the long-term files); the last three are built in
+:mod:`reporting.report_sections`.
+
 Who sees what: the arbeidsdeskundige and HR see every department of their
 organisation (rows: the top-level departments, each with its
 sub-departments), a manager only the departments they manage (rows: the
@@ -14,13 +20,20 @@ managed departments that are not below another managed one). The rows are
 disjoint and add up to the scope.
 
 Counts go through :func:`reporting.disclosure.disclose` with the organisation's
-threshold and minimum count. Rates are shown only for the scope as a whole
-and for a row that is a single department of at least the threshold; a rate
-is also left out where it would reveal a suppressed or small count (see
-``_rates``). Never an individual row or name: only aggregated Totals are read.
+threshold and minimum count; the trend's counts are protected *together with*
+the period totals of the counts section (:func:`disclosure.protect_parts`).
+Rates follow one rule everywhere (:func:`rates_for`, R19): shown only for
+the scope as a whole and for a row that is a single department of at least
+the threshold, whose counts in the same table are all shown; the
+verzuimpercentage only when none or at least ``min_count`` employees were
+absent; the mean duration only over at least ``min_count`` ended spells;
+nulverzuim only when the absent and the present employees are each none or
+at least ``min_count``. Never an individual row or name: only aggregated
+Totals are read.
 
-Queries: a constant number (statistics.department_figures' five plus the
-user's roles, organisations and managed departments).
+Queries: a constant number -- statistics.period_figures' four for the period
+and all its sub-periods together, the departments, the factor counts of the
+causes, plus the user's roles, organisations and managed departments.
 """
 
 from __future__ import annotations
@@ -43,6 +56,9 @@ ORGANISATION_WIDE_ROLES = frozenset({Role.ARBEIDSDESKUNDIGE, Role.HR})
 
 # Units of a column: how a value is formatted on every channel.
 COUNT, PERCENT, PER_YEAR, DAYS = "count", "percent", "per_year", "days"
+# A difference in percentage points (signed) and a ratio; their values are
+# rounded already (0.1 and 0.01).
+POINTS, RATIO = "points", "ratio"
 
 # Row kinds.
 ROW, POOLED, TOTAL = "row", "pooled", "total"
@@ -114,6 +130,7 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     any_suppressed: bool = False  # a count was suppressed (R19)
     any_pooled: bool = False  # small departments were pooled (R19)
+    granularity: str = ""  # the trend's sub-periods: "month" or "quarter"
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -139,23 +156,35 @@ RATE_COLUMNS = (
 )
 
 
-def _rates(figures: statistics.Figures, size: int, new_spells_cell, threshold: int, min_count: int) -> list:
-    """The rates of a group (RATE_COLUMNS order); all None below the threshold.
+def shown_count(value: int, min_count: int) -> int | None:
+    """Primary suppression (R19): a count 0 < n < min_count is not shown."""
+    return None if 0 < value < max(min_count, 3) else value
 
-    A rate that would reveal a count that is suppressed or small is left out:
-    the meldingsfrequentie when the group's new spells are suppressed; the
-    mean duration when fewer than ``min_count`` spells ended (it would be
-    close to one person's duration); nulverzuim when fewer than ``min_count``
-    employees were absent or present (it would reveal their number).
+
+def rates_for(
+    figures: statistics.Figures, size: int, threshold: int, min_count: int, counts_hidden: bool
+) -> list:
+    """The rates of a group (RATE_COLUMNS order) under R19, or None where not shown.
+
+    Nothing below the threshold, and nothing for a group with a hidden count
+    in the same row (the rates would hint at it: the meldingsfrequentie is the
+    number of new spells per head, the verzuimpercentage grows with each
+    absent person). Then per rate: the verzuimpercentage only when no
+    employee or at least ``min_count`` employees were absent (a percentage
+    of one or two absent people describes those people); the mean duration
+    only over at least ``min_count`` ended spells (else it is close to one
+    person's duration); nulverzuim only when the absent and the present
+    employees are each none or at least ``min_count`` (it reveals their
+    number).
     """
-    if size < threshold:
+    if size < threshold or counts_hidden:
         return [None] * len(RATE_COLUMNS)
     t = figures.totals
     min_count = max(min_count, 3)
     absent, present = t.employees_absent, t.employees - t.employees_absent
     return [
-        figures.verzuimpercentage,
-        figures.meldingsfrequentie if new_spells_cell is not None else None,
+        None if 0 < absent < min_count else figures.verzuimpercentage,
+        figures.meldingsfrequentie,
         figures.gemiddelde_verzuimduur if t.ended_spells >= min_count else None,
         None if (0 < absent < min_count or 0 < present < min_count) else figures.nulverzuim,
     ]
@@ -169,8 +198,52 @@ def scope_roots(user, organisation: Organisation, departments: dict[int, Departm
     return [pk for pk in managed if departments[pk].parent_id not in managed]
 
 
-def build_report(user, organisation: Organisation, start: datetime.date, end: datetime.date) -> Report:
-    _org_figures, per_department = statistics.department_figures(organisation, start, end)
+def scope_department_ids(roots: list[int], departments: dict[int, Department]) -> set[int]:
+    """The roots and every department below them."""
+    children: dict[int | None, list[int]] = {}
+    for pk, d in departments.items():
+        children.setdefault(d.parent_id, []).append(pk)
+    result, todo = set(), list(roots)
+    while todo:
+        pk = todo.pop()
+        if pk not in result:
+            result.add(pk)
+            todo.extend(children.get(pk, ()))
+    return result
+
+
+@dataclass
+class Context:
+    """What the sections are built from (already scoped to the user)."""
+
+    user: object
+    organisation: Organisation
+    start: datetime.date
+    end: datetime.date
+    granularity: str  # of the sub-periods: "month" or "quarter"
+    threshold: int
+    min_count: int
+    organisation_wide: bool
+    total_label: str
+    departments: dict[int, Department]
+    roots: list[int]
+    organisation_figures: statistics.Figures
+    per_department: dict[int, statistics.Figures]
+    scope: statistics.Figures
+    sub_periods: list[tuple[statistics.Figures, statistics.Figures]]  # (scope, organisation) per sub-period
+    table: disclosure.DisclosedTable
+
+
+def build_report(
+    user, organisation: Organisation, start: datetime.date, end: datetime.date, granularity: str = "auto"
+) -> Report:
+    """The report for ``user`` over ``[start, end]``; ``granularity`` ("month",
+    "quarter" or "auto": months up to 13 months, else quarters) sets the
+    trend's sub-periods."""
+    granularity = statistics.resolve_granularity(start, end, granularity)
+    periods = [(start, end), *statistics.sub_periods(start, end, granularity)]
+    figures = statistics.period_figures(organisation, periods)
+    org_figures, per_department = figures[0]
     departments = {
         d.pk: d for d in Department.objects.filter(organisation=organisation).only("pk", "name", "parent_id")
     }
@@ -178,6 +251,7 @@ def build_report(user, organisation: Organisation, start: datetime.date, end: da
     threshold = organisation.statistics_group_threshold
     min_count = max(organisation.statistics_min_count, 3)
     report = Report(organisation, start, end, threshold, min_count, in_scope=bool(roots), too_small=False)
+    report.granularity = granularity
     if not roots:
         return report
 
@@ -193,7 +267,55 @@ def build_report(user, organisation: Organisation, start: datetime.date, end: da
         return report
 
     organisation_wide = bool(roles_of(user) & ORGANISATION_WIDE_ROLES)
-    total_label = _("Organisatie totaal") if organisation_wide else _("Uw afdelingen samen")
+
+    def scope_of(per_dept: dict[int, statistics.Figures], s, e) -> statistics.Figures:
+        total = statistics.Totals()
+        for pk in roots:
+            total = total + per_dept[pk].totals
+        return statistics.Figures(s, e, total)
+
+    context = Context(
+        user=user,
+        organisation=organisation,
+        start=start,
+        end=end,
+        granularity=granularity,
+        threshold=threshold,
+        min_count=min_count,
+        organisation_wide=organisation_wide,
+        total_label=_("Organisatie totaal") if organisation_wide else _("Uw afdelingen samen"),
+        departments=departments,
+        roots=roots,
+        organisation_figures=org_figures,
+        per_department=per_department,
+        scope=statistics.Figures(start, end, scope_totals),
+        sub_periods=[(scope_of(per, f.start, f.end), f) for f, per in figures[1:]],
+        table=table,
+    )
+    counts, rates = _counts_and_rates(context, report)
+    from . import report_sections  # the sections module imports this one
+
+    report.sections = [
+        counts,
+        rates,
+        report_sections.trend(context, counts),
+        report_sections.comparison(context, counts, rates),
+        report_sections.causes(context),
+    ]
+    # A count was hidden (R19) in a section of counts (not a value left out of a rate or ratio).
+    report.any_suppressed = any(
+        v is None
+        for section in report.sections
+        if section.key in ("counts", "trend", "causes")
+        for r in section.rows
+        for c, v in zip(section.columns, r.values, strict=True)
+        if c.unit == COUNT
+    )
+    return report
+
+
+def _counts_and_rates(context: Context, report: Report) -> tuple[Section, Section]:
+    table, threshold, min_count = context.table, context.threshold, context.min_count
     size = sum(r.size for r in table.rows)
     counts = Section(
         "counts",
@@ -217,48 +339,39 @@ def build_report(user, organisation: Organisation, start: datetime.date, end: da
         pooled = shown.label == disclosure.OTHERS or len(shown.members) != 1
         label = _("Overige afdelingen (samengevoegd)") if pooled else shown.label
         kind = POOLED if pooled else ROW
-        counts.rows.append(
-            SectionRow(label, [shown.size, *[shown.cells[k] for k in COUNT_KEYS]], kind, shown.size)
-        )
+        cells = [shown.cells[k] for k in COUNT_KEYS]
+        counts.rows.append(SectionRow(label, [shown.size, *cells], kind, shown.size))
         rate_values = (
             [None] * len(RATE_COLUMNS)
             if pooled
-            else _rates(
-                per_department[shown.members[0]], shown.size, shown.cells["new_spells"], threshold, min_count
+            else rates_for(
+                context.per_department[shown.members[0]], shown.size, threshold, min_count, None in cells
             )
         )
         rates.rows.append(SectionRow(label, rate_values, kind, shown.size))
         report.any_pooled |= pooled
-    counts.rows.append(
-        SectionRow(total_label, [size, *[table.column_totals[k] for k in COUNT_KEYS]], TOTAL, size)
-    )
+    total_cells = [table.column_totals[k] for k in COUNT_KEYS]
+    counts.rows.append(SectionRow(context.total_label, [size, *total_cells], TOTAL, size))
     rates.rows.append(
         SectionRow(
-            total_label,
-            _rates(
-                statistics.Figures(start, end, scope_totals),
-                size,
-                table.column_totals["new_spells"],
-                threshold,
-                min_count,
-            ),
+            context.total_label,
+            rates_for(context.scope, size, threshold, min_count, None in total_cells),
             TOTAL,
             size,
         )
     )
-    report.any_suppressed = counts.any_hidden
     if counts.any_hidden:
         counts.note = gettext_lazy(
             "\u2013 = te klein om te tonen: kleine aantallen en enkele andere cellen worden niet getoond, zodat "
             "een verborgen aantal niet uit de totalen kan worden teruggerekend."
         )
     if rates.any_hidden:
-        rates.note = gettext_lazy(
-            "Kengetallen worden alleen getoond voor het geheel en voor een afdeling die op zichzelf staat en "
-            "groot genoeg is; \u2013 = niet getoond (te klein om te tonen of niet te berekenen)."
-        )
-    report.sections = [counts, rates]
-    return report
+        rates.note = _(
+            "Kengetallen worden alleen getoond voor het geheel en voor een afdeling die op zichzelf staat, groot "
+            "genoeg is en geen verborgen aantallen heeft; het verzuimpercentage alleen als geen of ten minste "
+            "%(n)s medewerkers verzuimden. \u2013 = niet getoond (te klein om te tonen of niet te berekenen)."
+        ) % {"n": min_count}
+    return counts, rates
 
 
 def _cells(totals: statistics.Totals) -> dict[str, int]:

@@ -7,7 +7,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporting.disclosure import OTHERS, Group, disclose
+from reporting.disclosure import OTHERS, Group, disclose, protect_parts
 
 COLUMNS = ["kort", "middellang", "lang"]
 
@@ -148,3 +148,41 @@ def test_disclosure_properties(raw, n_columns, min_count, extra_threshold):
         for v in line:
             assert v is None or v == 0 or v >= min_count
     assert_not_derivable(table)
+
+
+# -- sub-periods against a total shown elsewhere (the trend, R19) -----------------
+
+
+def test_r19_protect_parts_worked_example():
+    # Months 6, 2, 5 with the period total 13 shown: 2 is hidden (< 5) and, since
+    # 13 - 6 - 5 would give it back, the smallest other month (5) as well.
+    assert protect_parts([6, 2, 5], total_hidden=False, min_count=5) == [6, None, None]
+    # Total hidden in its own table, months all large: the total would be their
+    # sum, so the smallest month is hidden (then month and total are both unknown).
+    assert protect_parts([6, 7, 5], total_hidden=True, min_count=5) == [6, 7, None]
+    # Two small months, total shown: 6 + ? + ? = 10 already has two unknowns.
+    assert protect_parts([6, 2, 2], total_hidden=False, min_count=5) == [6, None, None]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=14),
+    min_count=st.integers(min_value=3, max_value=6),
+    total_protected=st.booleans(),
+)
+def test_r19_protect_parts_properties(parts, min_count, total_protected):
+    total = sum(parts)
+    # The total as its own table shows it: hidden when small, or (protected elsewhere) anyway.
+    total_hidden = total_protected or 0 < total < min_count
+    shown = protect_parts(parts, total_hidden=total_hidden, min_count=min_count)
+    assert all(v is None or v == p for v, p in zip(shown, parts, strict=True))
+    assert all(v is None or v == 0 or v >= min_count for v in shown)
+    # The equation parts - total = 0 over the hidden entries; the total, when
+    # hidden, is assumed undetermined by its own table (that table's protection).
+    hidden = [i for i, v in enumerate(shown) if v is None] + (["total"] if total_hidden else [])
+    if not hidden:
+        return
+    equation = [Fraction(-1 if h == "total" else 1) for h in hidden]
+    for k in range(len(hidden)):
+        unit = [Fraction(int(k == x)) for x in range(len(hidden))]
+        assert rank([equation, unit]) > rank([equation]), f"{hidden[k]} can be derived"

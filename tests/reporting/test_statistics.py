@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from casefiles.models import AbsenceCase
-from reporting.statistics import department_figures, organisation_figures
+from reporting.statistics import department_figures, organisation_figures, period_figures, sub_periods
 from tests.factories import (
     AbsenceCaseFactory,
     AbsencePercentageFactory,
@@ -27,13 +27,15 @@ D = datetime.date
 START, END = D(2024, 6, 1), D(2024, 6, 30)
 
 
-def spell(employee, first, end=None, percentages=()):
-    """A spell; ``percentages`` are (valid_from, percentage) pairs."""
+def spell(employee, first, end=None, percentages=(), hours=None):
+    """A spell; ``percentages`` are (valid_from, percentage) pairs; ``hours``
+    the contract hours during the spell (None: the employee's)."""
     case = AbsenceCaseFactory(
         employee=employee,
         first_day=first,
         end_date=end,
         closed_reason=AbsenceCase.ClosedReason.RECOVERED if end else "",
+        contract_hours=None if hours is None else Decimal(hours),
     )
     for valid_from, pct in percentages:
         AbsencePercentageFactory(case=case, valid_from=valid_from, percentage=pct)
@@ -145,6 +147,66 @@ def test_duration_classes_boundaries_and_long_term_files(org, dept):
     assert close(f.meldingsfrequentie, Decimal(2) / 10 * 365 / 30)
 
 
+def test_r18_contract_hours_of_the_spell_weigh_the_absent_days(org, dept):
+    # A works 36 h now but 20 h during the spell (from the HR import): 10 days at 100 %.
+    a = employee(org, dept, "36")
+    spell(a, D(2024, 6, 1), D(2024, 6, 10), hours="20")
+    # B, 18 h, no spell hours recorded: the employee's 18 h. 20 days at 50 %.
+    b = employee(org, dept, "18")
+    spell(b, D(2024, 6, 5), D(2024, 6, 24), [(D(2024, 6, 5), 50)])
+    # C, 32.5 h, spell at 24.5 h: 4 days at 100 % then 2 days at 25 % (open at the end).
+    c = employee(org, dept, "32.5")
+    spell(c, D(2024, 6, 25), None, [(D(2024, 6, 29), 25)], hours="24.5")
+
+    f = organisation_figures(org, START, END)
+    # absent:    A 10 * 1.00 * 20 = 200; B 20 * 0.50 * 18 = 180;
+    #            C (4 * 1.00 + 2 * 0.25) * 24.5 = 4.5 * 24.5 = 110.25; total 490.25
+    # available: the employees' contracts: 30 * (36 + 18 + 32.5) = 30 * 86.5 = 2595
+    # 490.25 / 2595 * 100 = 18.89 %
+    assert f.totals.absent_weighted == Decimal("490.25")
+    assert f.totals.available_weighted == Decimal("2595")
+    assert close(f.verzuimpercentage, Decimal("490.25") / 2595 * 100)
+    assert round(f.verzuimpercentage, 2) == Decimal("18.89")
+
+
+def test_sub_periods_are_calendar_months_or_quarters_cut_to_the_period():
+    assert sub_periods(D(2024, 1, 15), D(2024, 3, 10)) == [
+        (D(2024, 1, 15), D(2024, 1, 31)),
+        (D(2024, 2, 1), D(2024, 2, 29)),
+        (D(2024, 3, 1), D(2024, 3, 10)),
+    ]
+    assert sub_periods(D(2023, 11, 20), D(2024, 4, 2), "quarter") == [
+        (D(2023, 11, 20), D(2023, 12, 31)),
+        (D(2024, 1, 1), D(2024, 3, 31)),
+        (D(2024, 4, 1), D(2024, 4, 2)),
+    ]
+    # auto: 13 calendar months are months, 14 are quarters.
+    assert len(sub_periods(D(2024, 1, 1), D(2025, 1, 31))) == 13
+    assert len(sub_periods(D(2024, 1, 1), D(2025, 2, 1))) == 5
+    with pytest.raises(ValueError):
+        sub_periods(START, END, "week")
+
+
+def test_periods_in_the_same_four_queries_equal_separate_computations(org, dept, django_assert_num_queries):
+    a, b = employee(org, dept, "36"), employee(org, dept, "24", start=D(2024, 6, 10))
+    spell(a, D(2024, 5, 20), D(2024, 7, 12), [(D(2024, 6, 15), 50)])
+    spell(b, D(2024, 6, 28), None, hours="30")
+    months = sub_periods(D(2024, 5, 1), D(2024, 7, 31))
+    with django_assert_num_queries(4):
+        together = period_figures(org, months)
+    for (start, end), (figures, _per_department) in zip(months, together, strict=True):
+        alone = organisation_figures(org, start, end)
+        assert figures.totals == alone.totals
+    # June by hand: a 14 days (1-14 June) * 36 + 16 days * 0.5 * 36 = 504 + 288 = 792;
+    # b 3 days (28-30 June) * 30 = 90; available 30 * 36 + 21 * 24 = 1584.
+    june = together[1][0]
+    assert june.totals.absent_weighted == 792 + 90
+    assert june.totals.available_weighted == 1584
+    # Long-term files at each month end: a's spell on 31 May is 12 days, on 30 June
+    # 42 days (not > 42), ended 12 July: none; b's is short.
+    assert [f.long_term_files for f, _ in together] == [0, 0, 0]
+
+
 def test_sub_departments_roll_up_in_constant_queries(org, django_assert_num_queries):
     parent = DepartmentFactory(organisation=org)
     child = DepartmentFactory(organisation=org, parent=parent)
@@ -156,7 +218,7 @@ def test_sub_departments_roll_up_in_constant_queries(org, django_assert_num_quer
     spell(p, D(2024, 6, 1), D(2024, 6, 10))
     spell(g, D(2024, 6, 5), D(2024, 6, 24), [(D(2024, 6, 5), 50)])
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         total, per_dept = department_figures(org, START, END)
     # parent = parent + child + grandchild: the two-employee worked example, 33.33 %
     assert close(per_dept[parent.pk].verzuimpercentage, Decimal(540) / 1620 * 100)
@@ -169,11 +231,15 @@ def test_sub_departments_roll_up_in_constant_queries(org, django_assert_num_quer
     assert close(total.verzuimpercentage, 20)
     assert close(total.nulverzuim, Decimal(100) / 3)
 
-    # More rows, same number of queries.
+    # More rows and departments, and twelve periods at once: same number of queries.
     for _ in range(5):
-        spell(employee(org, grandchild), D(2024, 6, 2), D(2024, 6, 3))
-    with django_assert_num_queries(5):
+        spell(employee(org, grandchild), D(2024, 6, 2), D(2024, 6, 3), [(D(2024, 6, 3), 50)], hours="12")
+    for _ in range(3):
+        spell(employee(org, DepartmentFactory(organisation=org, parent=other)), D(2024, 3, 1))
+    with django_assert_num_queries(4):
         department_figures(org, START, END)
+    with django_assert_num_queries(4):
+        period_figures(org, sub_periods(D(2024, 1, 1), D(2024, 12, 31)))
 
 
 def test_empty_group_has_no_rates(org, dept):
