@@ -1,17 +1,22 @@
-"""The statistics page (issue 7; R18, R19): absence figures per department
-for the arbeidsdeskundige and HR (every department of the organisation) and
-managers (only the departments they manage).
+"""The statistics page and the presentation mode (issue 7; R18, R19): absence
+figures per department for the arbeidsdeskundige and HR (every department of
+the organisation) and managers (only the departments they manage).
 
 What is shown is decided in :mod:`reporting.report` (sections already through
-disclosure control); this module only reads the form and renders.
+disclosure control); this module only reads the form and renders. The page,
+the presentation mode (here) and the handout PDF and CSV export
+(:mod:`reporting.views_statistics_export`) read the same form and render the
+same sections, so a value suppressed in one is suppressed in all (R19).
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +26,24 @@ from casefiles.models import Organisation
 from smo.permissions import organisations_of, require_roles
 from smo.roles import Role
 
-from .report import build_report
+from .report import Report, build_report
 
 STATISTICS_ROLES = (Role.ARBEIDSDESKUNDIGE, Role.HR, Role.LEIDINGGEVENDE)
 MAX_PERIOD_DAYS = 5 * 366
+
+# Period presets; "eigen" = the dates of the form.
+LAST_YEAR, THIS_YEAR, LAST_12_MONTHS, CUSTOM = "vorig-jaar", "dit-jaar", "12-maanden", "eigen"
+PRESET_CHOICES = (
+    (LAST_YEAR, _("Vorig kalenderjaar")),
+    (THIS_YEAR, _("Dit jaar tot en met vandaag")),
+    (LAST_12_MONTHS, _("Laatste 12 volle maanden")),
+    (CUSTOM, _("Eigen periode")),
+)
+GRANULARITY_CHOICES = (
+    ("auto", _("Automatisch (per maand tot 13 maanden, anders per kwartaal)")),
+    ("month", _("Per maand")),
+    ("quarter", _("Per kwartaal")),
+)
 
 
 def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -32,25 +51,46 @@ def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return datetime.date(today.year - 1, 1, 1), datetime.date(today.year - 1, 12, 31)
 
 
+def preset_period(preset: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    if preset == THIS_YEAR:
+        return datetime.date(today.year, 1, 1), today
+    if preset == LAST_12_MONTHS:
+        this_month = today.replace(day=1)
+        return this_month.replace(year=this_month.year - 1), this_month - datetime.timedelta(days=1)
+    return default_period(today)
+
+
 class StatisticsForm(forms.Form):
     organisatie = forms.ModelChoiceField(
         label=_("Organisatie"), queryset=Organisation.objects.none(), empty_label=None
     )
-    van = forms.DateField(label=_("Periode van"), widget=forms.DateInput(attrs={"type": "date"}))
-    tot = forms.DateField(
-        label=_("tot en met"),
+    periode = forms.ChoiceField(label=_("Periode"), choices=PRESET_CHOICES)
+    van = forms.DateField(
+        label=_("Periode van"),
         widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Alleen bij een eigen periode."),
+    )
+    tot = forms.DateField(label=_("tot en met"), widget=forms.DateInput(attrs={"type": "date"}))
+    indeling = forms.ChoiceField(
+        label=_("Indeling in de tijd"), choices=GRANULARITY_CHOICES, required=False, initial="auto"
     )
 
     def __init__(self, data, *, organisations, today: datetime.date):
         organisations = list(organisations)
-        start, end = default_period(today)
-        initial = {"van": start, "tot": end, "organisatie": organisations[0].pk if organisations else None}
-        # An empty form (first visit) uses the defaults.
-        merged = {
-            **{k: v for k, v in initial.items() if v is not None},
-            **{k: v for k, v in data.items() if v},
+        given = {k: v for k, v in (data.items() if data is not None else []) if v}
+        # Dates without a preset (an old link, the export links) are an own period.
+        preset = given.get("periode") or (CUSTOM if "van" in given or "tot" in given else LAST_YEAR)
+        start, end = preset_period(preset, today)
+        defaults = {
+            "periode": preset,
+            "van": start,
+            "tot": end,
+            "indeling": "auto",
+            "organisatie": organisations[0].pk if organisations else None,
         }
+        merged = {**{k: v for k, v in defaults.items() if v is not None}, **given}
+        if preset in dict(PRESET_CHOICES) and preset != CUSTOM:
+            merged.update(van=start, tot=end)  # a preset wins over typed dates
         super().__init__(merged)
         self.fields["organisatie"].queryset = Organisation.objects.filter(
             pk__in=[o.pk for o in organisations]
@@ -66,27 +106,83 @@ class StatisticsForm(forms.Form):
                 self.add_error("tot", _("Het einde van de periode ligt voor het begin."))
             elif (end - start).days + 1 > MAX_PERIOD_DAYS:
                 self.add_error("tot", _("Kies een periode van hoogstens vijf jaar."))
+        data["indeling"] = data.get("indeling") or "auto"
         return data
+
+
+@dataclass
+class Chosen:
+    """What the user asked for, and the report for it."""
+
+    form: StatisticsForm
+    organisation: Organisation | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    granularity: str = "auto"
+    report: Report | None = None
+
+    @property
+    def query(self) -> str:
+        """The parameters for the presentation, PDF and CSV links: the same
+        organisation, dates and granularity as shown."""
+        query = QueryDict(mutable=True)
+        query.update(
+            {
+                "organisatie": str(self.organisation.pk),
+                "van": self.start.isoformat(),
+                "tot": self.end.isoformat(),
+                "indeling": self.granularity,
+            }
+        )
+        return query.urlencode()
+
+    def context(self) -> dict:
+        return {
+            "form": self.form,
+            "report": self.report,
+            "organisation": self.organisation,
+            "start": self.start,
+            "end": self.end,
+            "granularity": self.granularity,
+            "query": self.query if self.report is not None else "",
+        }
+
+
+def chosen_report(request) -> Chosen:
+    """Read the form and build the report (None when the form is invalid).
+
+    Only organisations the user is a member of are offered; a user without
+    any gets 403."""
+    organisations = list(organisations_of(request.user).order_by("name"))
+    if not organisations:
+        raise PermissionDenied
+    form = StatisticsForm(request.GET, organisations=organisations, today=datetime.date.today())
+    chosen = Chosen(form)
+    if form.is_valid():
+        chosen.organisation = form.cleaned_data["organisatie"]
+        chosen.start, chosen.end = form.cleaned_data["van"], form.cleaned_data["tot"]
+        chosen.granularity = form.cleaned_data["indeling"]
+        chosen.report = build_report(
+            request.user, chosen.organisation, chosen.start, chosen.end, granularity=chosen.granularity
+        )
+    return chosen
 
 
 @require_roles(*STATISTICS_ROLES)
 @require_GET
 def statistics_view(request):
-    organisations = list(organisations_of(request.user).order_by("name"))
-    if not organisations:
-        raise PermissionDenied
-    form = StatisticsForm(request.GET, organisations=organisations, today=datetime.date.today())
-    context = {"form": form, "report": None}
-    if form.is_valid():
-        organisation = form.cleaned_data["organisatie"]
-        start, end = form.cleaned_data["van"], form.cleaned_data["tot"]
-        context.update(
-            organisation=organisation,
-            start=start,
-            end=end,
-            report=build_report(request.user, organisation, start, end),
-        )
-    return render(request, "reporting/statistics/statistics.html", context)
+    return render(request, "reporting/statistics/statistics.html", chosen_report(request).context())
 
 
-urlpatterns = [path("statistieken/", statistics_view, name="statistics")]
+@require_roles(*STATISTICS_ROLES)
+@require_GET
+def presentation_view(request):
+    """The SRO presentation (R18): one section per slide, large type; the
+    same sections as the page, so the same suppression (R19)."""
+    return render(request, "reporting/statistics/presentation.html", chosen_report(request).context())
+
+
+urlpatterns = [
+    path("statistieken/", statistics_view, name="statistics"),
+    path("statistieken/presentatie/", presentation_view, name="statistics_presentation"),
+]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from reporting import report
+from reporting import charts, report
 
 register = template.Library()
 
@@ -22,7 +23,13 @@ def format_value(value, column: report.Column) -> str:
         return floatformat(value, 2)
     if column.unit == report.DAYS:
         return floatformat(value, 1)
-    return str(value)
+    if column.unit == report.POINTS:  # a difference in percentage points, with its sign
+        return f"+{floatformat(value, 1)}" if value > 0 else floatformat(value, 1)
+    if column.unit == report.RATIO:
+        return floatformat(value, 2)
+    if isinstance(value, int):
+        return str(value)
+    return floatformat(value, -2)  # a unit this module does not know yet: up to two decimals
 
 
 @register.simple_tag
@@ -35,3 +42,14 @@ def stat_value(value, column):
 @register.filter
 def index(sequence, i):
     return sequence[i]
+
+
+@register.simple_tag(takes_context=True)
+def stat_chart(context, section, size="screen"):
+    """The section's chart as inline SVG (reporting.charts). On screen its
+    ``<style>`` carries the request's CSP nonce; the PDF has no request."""
+    request = getattr(context, "request", None)  # a RequestContext on screen; None for the PDF
+    # django-csp's lazy nonce is falsy until read: compare with None, then read it (it goes into the header).
+    nonce = getattr(request, "csp_nonce", None)
+    # The SVG is serialised by ElementTree, which escapes every label and text.
+    return mark_safe(charts.chart_svg(section, nonce=None if nonce is None else str(nonce), size=size))  # noqa: S308

@@ -1,13 +1,10 @@
 """The statistics page (reporting/views_statistics.py; R18, R19): who sees
-which departments, disclosure control on the page, no individual data, and a
-constant number of queries.
+which departments, disclosure control on the page, no individual data, the
+period presets and granularity, the links to the presentation and the
+downloads, and a constant number of queries.
 
-Organisation (threshold 10, minimum count 5), period 2024:
-
-* Zorg: 20 employees, 6 spells of 3 days in March (6 new, 6 kort);
-* Keuken: 12 employees, 2 spells of 3 days (2 new, 2 kort: below 5, suppressed);
-* Schoonmaak: 3 employees, Receptie: 8 employees: both below 10, pooled
-  together as "Overige afdelingen" (11 employees).
+Data: tests/reporting/statistics_data.py (Zorg 20 employees with 6 spells,
+Keuken 12 with 2 spells (suppressed), Schoonmaak 3 and Receptie 8 pooled).
 """
 
 from __future__ import annotations
@@ -21,58 +18,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casefiles import services
-from casefiles.models import AbsenceCase
+from reporting.views_statistics import preset_period
 from smo.roles import Role
-from tests.factories import (
-    PASSWORD,
-    AbsenceCaseFactory,
-    DepartmentFactory,
-    EmployeeFactory,
-    OrganisationFactory,
-    UserFactory,
-)
+from tests.factories import DepartmentFactory
+
+from .statistics_data import PERIOD, D, client_for, make_org, staff
 
 pytestmark = pytest.mark.django_db
-
-D = datetime.date
-PERIOD = {"van": "2024-01-01", "tot": "2024-12-31"}
-
-
-def staff(org, size, dept, spells=0):
-    people = [EmployeeFactory(organisation=org, department=dept) for _ in range(size)]
-    for person in people[:spells]:
-        AbsenceCaseFactory(
-            employee=person,
-            first_day=D(2024, 3, 4),
-            end_date=D(2024, 3, 6),
-            closed_reason=AbsenceCase.ClosedReason.RECOVERED,
-        )
-    return people
 
 
 @pytest.fixture
 def org():
-    org = OrganisationFactory(name="Zorgcentrum Statistiek")
-    depts = {
-        name: DepartmentFactory(organisation=org, name=name)
-        for name in ("Zorg", "Keuken", "Schoonmaak", "Receptie")
-    }
-    org.people = (
-        staff(org, 20, depts["Zorg"], spells=6)
-        + staff(org, 12, depts["Keuken"], spells=2)
-        + staff(org, 3, depts["Schoonmaak"], spells=1)
-        + staff(org, 8, depts["Receptie"])
-    )
-    org.depts = depts
-    return org
-
-
-def client_for(org, *roles):
-    user = UserFactory(roles=list(roles), organisations=[org])
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    client.user = user
-    return client
+    return make_org()
 
 
 def _values(section, row) -> dict:
@@ -198,3 +155,82 @@ def test_constant_number_of_queries(org, django_assert_max_num_queries):
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get(reverse("statistics"), PERIOD)
     assert "Nieuw" in rows(response)
+
+
+# --- charts, presets, links ----------------------------------------------------
+
+
+def _section_html(html: str, key: str) -> str:
+    start = html.index(f'id="sectie-{key}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_every_section_has_an_accessible_chart_beside_its_table(org):
+    response = client_for(org, Role.ARBEIDSDESKUNDIGE).get(reverse("statistics"), PERIOD)
+    html = response.content.decode()
+    for section in response.context["report"].sections:
+        part = _section_html(html, section.key)
+        assert "<svg" in part and 'role="img"' in part and "<table" in part
+        assert f'<title id="stat-{section.key}-screen-title">{section.title}</title>' in part
+    # No script anywhere, no style attribute (CSP); the chart's <style> carries the CSP nonce.
+    assert "<script" not in html and " style=" not in html
+    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert html.count(f'<style type="text/css" nonce="{nonce}">') == len(response.context["report"].sections)
+
+
+def test_r19_suppressed_row_is_marked_in_the_chart_not_drawn_as_zero(org):
+    response = client_for(org, Role.ARBEIDSDESKUNDIGE).get(reverse("statistics"), PERIOD)
+    counts = _section_html(response.content.decode(), "counts")
+    chart = counts[counts.index("<svg") : counts.index("</svg>")]
+    # Keuken's kort count is hidden: its category says so, and no printed value is 2 (the true count).
+    assert "Keuken (\u2013)" in chart and ">Zorg<" in chart
+    printed = [t.split(">")[-1] for t in chart.split("</text>") if 'class="value"' in t.split("<text")[-1]]
+    assert "6" in printed and "2" not in printed
+
+
+def test_period_presets(org):
+    client = client_for(org, Role.HR)
+    today = datetime.date.today()
+    response = client.get(
+        reverse("statistics"), {"periode": "dit-jaar", "van": "2020-01-01", "tot": "2020-12-31"}
+    )
+    assert (response.context["start"], response.context["end"]) == (D(today.year, 1, 1), today)
+    response = client.get(reverse("statistics"), {"periode": "12-maanden"})
+    assert (response.context["start"], response.context["end"]) == preset_period("12-maanden", today)
+    response = client.get(reverse("statistics"), {"periode": "eigen", **PERIOD})
+    assert (response.context["start"], response.context["end"]) == (D(2024, 1, 1), D(2024, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (D(2026, 11, 25), (D(2025, 11, 1), D(2026, 10, 31))),
+        (D(2026, 1, 1), (D(2025, 1, 1), D(2025, 12, 31))),
+        (D(2024, 3, 31), (D(2023, 3, 1), D(2024, 2, 29))),
+    ],
+)
+def test_last_twelve_full_months(today, expected):
+    assert preset_period("12-maanden", today) == expected
+
+
+def test_links_to_presentation_and_downloads_carry_the_same_choice(org):
+    response = client_for(org, Role.ARBEIDSDESKUNDIGE).get(
+        reverse("statistics"), {**PERIOD, "indeling": "quarter"}
+    )
+    html = response.content.decode()
+    query = f"organisatie={org.pk}&amp;van=2024-01-01&amp;tot=2024-12-31&amp;indeling=quarter"
+    for name in ("statistics_presentation", "statistics_pdf", "statistics_csv"):
+        assert f'href="{reverse(name)}?{query}"' in html
+
+
+def test_unknown_granularity_is_an_error(org):
+    response = client_for(org, Role.HR).get(reverse("statistics"), {**PERIOD, "indeling": "week"})
+    assert response.context["report"] is None
+    assert "statistics_pdf" not in response.content.decode()
+
+
+def test_definitions_include_the_new_sections(org):
+    html = client_for(org, Role.HR).get(reverse("statistics"), PERIOD).content.decode()
+    for word in ("Verloop in de tijd", "Vergelijking tussen afdelingen", "Oorzaken (beïnvloedbare factoren)"):
+        assert f"<dt>{word}</dt>" in html
+    assert "nooit diagnoses" in html  # R17: causes as influenceable factors only
