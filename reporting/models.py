@@ -69,4 +69,5 @@ class MinutesPdf(models.Model):
         return data
 
 
+from .models_reglement import ReglementText  # noqa: F401, E402
 from .models_retention import RetentionRun  # noqa: F401, E402
