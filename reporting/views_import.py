@@ -1,5 +1,5 @@
 """The absence import page (issue 7, item 1) for HR and the functioneel
-beheerder: upload a CSV, "controleren" checks it without writing, "importeren"
+beheerder: upload a CSV or XLSX file, "controleren" checks it without writing, "importeren"
 checks and writes it. Errors are listed by line and column; a file with any
 error imports nothing. Thin view: reporting.absence_import decides."""
 
@@ -31,6 +31,7 @@ def absence_import_view(request):
             actor=request.user,
             organisation=form.cleaned_data["organisatie"],
             data=form.cleaned_data["bestand"].read(),
+            filename=form.cleaned_data["bestand"].name,
             dry_run=dry_run,
         )
         if result.ok and not dry_run:

@@ -5,6 +5,7 @@ page and the management command."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import factory
 import pytest
@@ -16,7 +17,7 @@ from django.urls import reverse
 
 from casefiles.models import AbsenceCase, AbsencePercentage
 from reporting import absence_import
-from reporting.absence_import import import_absence
+from reporting.absence_import import import_absence, writing
 
 from ..factories import AbsenceCaseFactory, DepartmentFactory, EmployeeFactory, OrganisationFactory
 
@@ -102,6 +103,54 @@ def test_existing_case_with_same_key_is_updated(org):
     assert case.end_date == datetime.date(2025, 4, 30)
     assert case.closed_reason == AbsenceCase.ClosedReason.OTHER
     assert list(case.percentages.values_list("percentage", flat=True)) == [75]
+
+
+def hours(org) -> dict:
+    return {
+        (c.employee.personnel_number, c.first_day): c.contract_hours
+        for c in AbsenceCase.objects.filter(employee__organisation=org).select_related("employee")
+    }
+
+
+def test_contract_hours_are_stored_per_spell(org):
+    run(org, GOOD.replace("2025-01-15;2025-02-15;50;24,5", "2025-01-15;2025-02-15;50;"))
+    d = datetime.date
+    assert hours(org) == {
+        ("1001", d(2025, 1, 6)): Decimal("36.0"),
+        ("1001", d(2025, 2, 3)): Decimal("36.0"),
+        ("1002", d(2025, 1, 15)): None,  # empty: the employee's current contract hours apply
+    }
+
+
+def test_changed_contract_hours_update_the_spell_and_nothing_else(org):
+    run(org, GOOD)
+    percentage_pks = list(AbsencePercentage.objects.values_list("pk", flat=True))
+    result = run(org, GOOD.replace("2025-01-15;2025-02-15;50;24,5", "2025-01-15;2025-02-15;50;32"))
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
+    assert hours(org)[("1002", datetime.date(2025, 1, 15))] == Decimal("32.0")
+    assert list(AbsencePercentage.objects.values_list("pk", flat=True)) == percentage_pks
+    emptied = run(org, GOOD.replace("2025-01-15;2025-02-15;50;24,5", "2025-01-15;2025-02-15;50;"))
+    assert (emptied.updated, emptied.unchanged) == (1, 2)
+    assert hours(org)[("1002", datetime.date(2025, 1, 15))] is None
+
+
+def test_a_file_without_the_hours_column_keeps_the_stored_hours(org):
+    run(org, GOOD)
+    before = hours(org)
+    without = "\n".join(line.rsplit(";", 1)[0] for line in GOOD.splitlines()) + "\n"
+    result = run(org, without)
+    assert (result.updated, result.unchanged) == (0, 3), messages(result)
+    assert hours(org) == before
+
+
+def test_contract_hours_are_rounded_to_one_decimal_then_checked(org):
+    result = run(org, HEADER + "1003;Zorg;2025-04-01;;;24,25\n")
+    assert result.ok, messages(result)
+    assert hours(org)[("1003", datetime.date(2025, 4, 1))] == Decimal("24.3")
+    result = run(org, HEADER + "1002;Zorg;2025-04-01;;;0,04\n")
+    assert messages(result) == [
+        "Regel 2, kolom contracturen: '0,04' is geen geldig aantal uren (meer dan 0, hoogstens 60)"
+    ]
 
 
 def test_dry_run_writes_nothing(org):
@@ -221,10 +270,14 @@ def test_one_bad_row_imports_nothing(org):
 
 
 def test_a_failure_while_writing_rolls_everything_back(org, monkeypatch):
-    def fail(*args, **kwargs):
-        raise RuntimeError("schijf vol")
+    insert = writing._insert
 
-    monkeypatch.setattr(AbsencePercentage.objects, "bulk_create", fail)
+    def fail(model, objects, key=()):
+        if model is AbsencePercentage:  # after the cases were written
+            raise RuntimeError("schijf vol")
+        return insert(model, objects, key)
+
+    monkeypatch.setattr(writing, "_insert", fail)
     with pytest.raises(RuntimeError):
         run(org, GOOD)
     assert not AbsenceCase.objects.exists()

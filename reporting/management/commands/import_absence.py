@@ -1,4 +1,4 @@
-"""`manage.py import_absence <bestand.csv> --organisation <slug> [--dry-run]`:
+"""`manage.py import_absence <bestand.csv|bestand.xlsx> --organisation <slug> [--dry-run]`:
 import absence spells from an HR export (reporting.absence_import). Every
 error is printed with its line and column; a file with any error imports
 nothing. Output in Dutch."""
@@ -15,10 +15,14 @@ from reporting import absence_import
 
 
 class Command(BaseCommand):
-    help = "Importeer verzuimperiodes uit een CSV-bestand van het HR-systeem."
+    help = "Importeer verzuimperiodes uit een CSV- of Excel-bestand (.xlsx) van het HR-systeem."
 
     def add_arguments(self, parser):
-        parser.add_argument("bestand", type=Path, help="CSV-bestand (UTF-8, ; of , als scheidingsteken).")
+        parser.add_argument(
+            "bestand",
+            type=Path,
+            help="CSV-bestand (UTF-8, ; of , als scheidingsteken) of Excel-bestand (.xlsx).",
+        )
         parser.add_argument("--organisation", metavar="SLUG", required=True, help="Organisatie (korte naam).")
         parser.add_argument("--dry-run", action="store_true", help="Alleen controleren; niets opslaan.")
 
@@ -31,7 +35,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Bestand '{bestand}' kan niet worden gelezen: {exc.strerror}.") from exc
         with translation.override("nl"):
-            result = absence_import.import_absence(actor=None, organisation=org, data=data, dry_run=dry_run)
+            result = absence_import.import_absence(
+                actor=None, organisation=org, data=data, dry_run=dry_run, filename=bestand.name
+            )
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
