@@ -26,8 +26,12 @@ PHYSICIAN_NOTE = "physician_note"
 DOCUMENT_DOWNLOAD = "document_download"
 CONSENT = "consent"
 MINUTES_PDF_DOWNLOAD = "minutes_pdf_download"
+STATISTICS_DOWNLOAD = "statistics_download"  # handout PDF / CSV of the statistics (no figures logged)
+TWO_FACTOR_RESET = "two_factor_reset"  # R13a
 WHAT_LABELS = {
+    TWO_FACTOR_RESET: _("tweestapsverificatie gereset"),
     MINUTES_PDF_DOWNLOAD: _("verslag (pdf) gedownload"),
+    STATISTICS_DOWNLOAD: _("verzuimstatistieken gedownload"),
     CONSENT: _("toestemming"),
     DOCUMENT_DOWNLOAD: _("document gedownload"),
     MEDICAL_FILE: _("medisch dossier"),

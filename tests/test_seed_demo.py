@@ -145,3 +145,39 @@ def test_benchmark_organisation_has_2000_employees_and_no_accounts(demo):
     assert AbsenceCase.objects.filter(employee__organisation=bench).exists()
     assert "2000 medewerkers" in output
     assert "Demo-accounts" not in output
+
+
+def test_longer_history_for_the_benchmark():
+    seed_demo("--employees", "300", "--years", "3", "--quiet")
+    cases = AbsenceCase.objects.all()
+    first_days = list(cases.values_list("first_day", flat=True))
+    assert min(first_days) <= datetime.date.today() - datetime.timedelta(days=3 * 365 - 150)
+    assert cases.count() / 300 > 3.5  # about five spells per employee (two years: about three)
+
+
+def test_demo_meetings_running_closed_and_history():
+    from consent.services import discussion_permission
+    from consent.types import MeetingType
+    from meetings.models import AgendaItem, Meeting
+    from meetings.services.common import meeting_context
+
+    output = seed_demo("--employees", "1000", "--meetings", "40", "--quiet")
+    assert "Overleggen: 40." in output
+    running = Meeting.objects.get(status=Meeting.Status.OPEN)
+    items = list(running.items.select_related("case__employee").order_by("position"))
+    assert len(items) == 30
+    assert [i.status for i in items[:2]] == [AgendaItem.Status.OPEN, AgendaItem.Status.PENDING]
+    context = meeting_context(running)
+    # R8: every case on the running agenda passes the one consent gate.
+    assert all(discussion_permission(case=i.case, meeting=context).allowed for i in items)
+    closed = max(Meeting.objects.filter(status=Meeting.Status.CLOSED), key=lambda m: m.items.count())
+    assert closed.items.count() == 30
+    assert all(i.decisions.exists() and i.action_points.exists() for i in closed.items.all())
+    # R2: no bedrijfsarts in an SRO; R1: no individual case in a theme SMT.
+    sro = Meeting.objects.filter(meeting_type=MeetingType.SRO)
+    assert sro.exists()
+    assert not sro.filter(participants__user__username__in=["bedrijfsarts", "pob"]).exists()
+    theme = Meeting.objects.filter(meeting_type=MeetingType.THEME)
+    assert theme.exists() and not AgendaItem.objects.filter(meeting__in=theme, case__isnull=False).exists()
+    assert Meeting.objects.filter(status=Meeting.Status.PLANNED).exists()
+    assert seed_demo("--meetings", "40", "--quiet").count("Overleggen: 40.") == 1  # idempotent

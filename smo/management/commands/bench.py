@@ -1,91 +1,265 @@
-"""`make bench`: figures printed and compared as ratios within one run.
+"""`manage.py bench probe|batch`: the in-process half of `make bench`
+(bench/run.py drives it; run with ``DJANGO_SETTINGS_MODULE=smo.settings_bench``
+on a throw-away database that ``seed_demo`` filled).
 
-Builds a small and a large organisation in the current database (run it on a
-throw-away database: `make bench` uses bench.sqlite3 or BENCH_DATABASE_URL),
-then measures seeding throughput and the pages every user opens, reporting
-query counts (must be equal) and the large/small time ratio.
+- ``probe``: finds the key pages of the demo organisation, creates signed-in
+  (and second-factor verified) sessions for the load users directly in the
+  database, and reads each page's query count once through the test client.
+  Writes the URLs, sessions and counts as JSON for the load generator.
+- ``batch``: the batch jobs: PDF minutes of the closed 30-item meeting
+  (median render time), the import of 100,000 absence rows (CSV, then the same
+  file again, then as XLSX), and the dispatch of 10,000 due reminders.
 """
 
 from __future__ import annotations
 
+import datetime
+import io
+import json
 import statistics
 import time
+from decimal import Decimal
+from importlib import import_module
+from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
-from django.db import connection
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
+from django.utils import timezone
 
-from casefiles.demo import seed
-from casefiles.models import AbsenceCase, Membership
-from smo.roles import Role, set_roles
+from casefiles.models import Department, Employee, Organisation
+from meetings.models import Meeting, Reminder
+from meetings.reminders import sending
+from reporting import absence_import, pdf
 
-# Pages every HR adviser opens, as (label, url name, needs an open case id).
+DEMO_SLUG = "zorggroep-de-linde"
+# page -> (URL name, the demo account that opens it)
 PAGES = {
-    "home (HR)": ("home", False),
-    "employee list (HR)": ("employee_list", False),
-    "case page (HR)": ("case_detail", True),
+    "floor": ("bench_floor", "hr"),
+    "home": ("home", "hr"),
+    "employee list": ("employee_list", "hr"),
+    "case page": ("case_detail", "hr"),
+    "meeting agenda (30 items)": ("meeting_detail", "leidinggevende"),
+    "vergadermodus item": ("meeting_run", "leidinggevende"),
+    "statistics": ("statistics", "arbeidsdeskundige"),
 }
+IMPORT_EMPLOYEES, IMPORT_SPELLS = 20_000, 5
+REMINDERS = 10_000
+# Stop sending after this long (keeps make bench short); the time for all is then projected.
+REMINDER_BUDGET_S = 90
+
+
+def create_session(user) -> str:
+    """A signed-in session as after a login with password and second factor (R13a)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if apps.is_installed("django_otp"):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    store.create()
+    return store.session_key
 
 
 class Command(BaseCommand):
-    help = "Measure seeding and page costs for a small and a large organisation."
+    help = "The in-process measurements of make bench (probe, batch)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--small", type=int, default=200)
-        parser.add_argument("--large", type=int, default=20000)
-        parser.add_argument("--repeat", type=int, default=7)
+        parser.add_argument("action", choices=["probe", "batch"])
+        parser.add_argument("--out", type=Path, required=True)
+        parser.add_argument("--sessions", type=int, default=8, help="sessions per load user (probe)")
 
-    def handle(self, *args, small, large, repeat, **options):
-        setup_test_environment()
-        rows = []
-        for label, size in (("small", small), ("large", large)):
-            started = time.perf_counter()
-            result = seed(slug=f"bench-{size}", name=f"Bench {size}", employees=size, with_accounts=False)
-            seconds = time.perf_counter() - started
-            self.stdout.write(
-                f"seed {label:<5} {result.employees:>6} employees {result.cases:>6} cases "
-                f"in {seconds:6.2f}s ({result.employees / max(seconds, 1e-9):,.0f} employees/s)"
-            )
-            client = self._hr_client(result.organisation, size)
-            open_case = (
-                AbsenceCase.objects.filter(employee__organisation=result.organisation, end_date__isnull=True)
-                .order_by("first_day")
-                .first()
-            )
-            for page, (name, needs_case) in PAGES.items():
-                url = reverse(name, args=[open_case.pk]) if needs_case else reverse(name)
-                timings, queries = self._measure(client, url, repeat)
-                rows.append((page, label, size, queries, statistics.median(timings)))
-        self.stdout.write("\npage                 org     employees  queries  median ms")
-        for page, label, size, queries, median in rows:
-            self.stdout.write(f"{page:<20} {label:<7} {size:>9} {queries:>8} {median * 1000:>10.1f}")
-        self.stdout.write("")
-        for page in PAGES:
-            small_row, large_row = (r for r in rows if r[0] == page)
-            same = "same" if small_row[3] == large_row[3] else "DIFFERENT"
-            self.stdout.write(
-                f"{page}: queries {same} ({small_row[3]} vs {large_row[3]}), "
-                f"time ratio large/small = {large_row[4] / small_row[4]:.2f}"
-            )
+    def handle(self, *args, action, out, sessions, **options):
+        if settings.ROOT_URLCONF != "smo.urls_bench":
+            raise CommandError("Run with DJANGO_SETTINGS_MODULE=smo.settings_bench (make bench does).")
+        result = self.probe(sessions) if action == "probe" else self.batch()
+        out.write_text(json.dumps(result, indent=2, default=str))
 
-    def _hr_client(self, organisation, size) -> Client:
-        user, _ = get_user_model().objects.get_or_create(username=f"bench-hr-{size}")
-        set_roles(user, [Role.HR])
-        Membership.objects.get_or_create(user=user, organisation=organisation)
-        client = Client()
-        client.force_login(user)
-        return client
+    # --- probe ----------------------------------------------------------------
 
-    def _measure(self, client: Client, url: str, repeat: int) -> tuple[list[float], int]:
-        client.get(url)  # warm up
-        timings = []
+    def probe(self, sessions: int) -> dict:
+        organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
+        running = Meeting.objects.filter(organisation=organisation, status=Meeting.Status.OPEN).first()
+        if running is None:
+            raise CommandError("Run seed_demo --meetings first: there is no running meeting.")
+        first_item = running.items.order_by("position").first()
+        args = {
+            "case_detail": [first_item.case_id],
+            "meeting_detail": [running.pk],
+            "meeting_run": [running.pk],
+        }
+        users = {
+            u.username: u
+            for u in get_user_model().objects.filter(username__in={u for _, u in PAGES.values()})
+        }
+        result = {
+            "pages": {},
+            "sessions": {},
+            "cookie_name": settings.SESSION_COOKIE_NAME,
+            "counts": self._counts(organisation),
+        }
+        for username, user in users.items():
+            result["sessions"][username] = [create_session(user) for _ in range(sessions)]
+        client = Client(HTTP_HOST="127.0.0.1")
+        for page, (name, username) in PAGES.items():
+            url = reverse(name, args=args.get(name, []))
+            client.cookies[settings.SESSION_COOKIE_NAME] = result["sessions"][username][0]
+            response = client.get(url)
+            if response.status_code != 200:
+                raise CommandError(f"{page} ({url}) as {username}: HTTP {response.status_code}")
+            queries = int(response["X-Bench-Queries"])
+            result["pages"][page] = {"url": url, "user": username, "queries": queries}
+            self.stdout.write(f"{page:<28} {url:<40} {queries:>3} queries")
+        return result
+
+    def _counts(self, organisation) -> dict:
+        meetings = Meeting.objects.filter(organisation=organisation)
+        return {
+            "employees": organisation.employees.count(),
+            "absence spells": organisation.employees.aggregate(n=Count("absence_cases"))["n"],
+            "meetings": meetings.count(),
+            "largest agenda": max((m.n for m in meetings.annotate(n=Count("items"))), default=0),
+        }
+
+    # --- batch ----------------------------------------------------------------
+
+    def batch(self) -> dict:
+        return {"pdf": self._pdf(), "import": self._import(), "reminders": self._reminders()}
+
+    def _pdf(self, repeat: int = 5) -> dict:
+        closed = (
+            Meeting.objects.filter(organisation__slug=DEMO_SLUG, status=Meeting.Status.CLOSED)
+            .annotate(n=Count("items"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        timings, size = [], 0
         for _ in range(repeat):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append(time.perf_counter() - started)
-            assert response.status_code == 200, response.status_code  # noqa: S101
-        return timings, len(captured.captured_queries)
+            started = time.perf_counter()
+            size = len(pdf.render_pdf(pdf.render_html(closed)))
+            timings.append(time.perf_counter() - started)
+        self.stdout.write(f"PDF minutes ({closed.n} items): median {statistics.median(timings):.2f}s")
+        return {"items": closed.n, "median_s": statistics.median(timings), "runs": timings, "bytes": size}
+
+    def _import(self) -> dict:
+        organisation = Organisation.objects.create(slug="bench-import", name="Bench import")
+        department = Department.objects.create(organisation=organisation, name="Afdeling A")
+        today = timezone.localdate()
+        Employee.objects.bulk_create(
+            [
+                Employee(
+                    organisation=organisation,
+                    personnel_number=f"I{n}",
+                    first_name="Bench",
+                    last_name=f"Medewerker {n}",
+                    department=department,
+                    contract_hours=Decimal(36),
+                    employment_start=today - datetime.timedelta(days=3000),
+                )
+                for n in range(IMPORT_EMPLOYEES)
+            ],
+            batch_size=5000,
+        )
+        data = _import_file(today)
+        rows = IMPORT_EMPLOYEES * IMPORT_SPELLS
+        timings = {}
+        for label in ("csv_new_s", "csv_again_s"):
+            started = time.perf_counter()
+            result = absence_import.import_absence(
+                actor=None, organisation=organisation, data=data, dry_run=False, filename="verzuim.csv"
+            )
+            timings[label] = time.perf_counter() - started
+            if not result.ok or result.rows != rows:
+                raise CommandError(f"import failed: {[str(e) for e in result.errors[:5]]}")
+            self.stdout.write(
+                f"import {rows} rows ({label}): {timings[label]:.1f}s "
+                f"({result.created} new, {result.updated} updated, {result.unchanged} unchanged)"
+            )
+        xlsx = _as_xlsx(data)
+        started = time.perf_counter()
+        result = absence_import.import_absence(
+            actor=None, organisation=organisation, data=xlsx, dry_run=False, filename="verzuim.xlsx"
+        )
+        timings["xlsx_again_s"] = time.perf_counter() - started
+        if not result.ok or result.unchanged != rows:
+            raise CommandError(f"xlsx import failed: {[str(e) for e in result.errors[:5]]}")
+        self.stdout.write(f"import {rows} rows (xlsx, unchanged): {timings['xlsx_again_s']:.1f}s")
+        return {"rows": rows, **timings}
+
+    def _reminders(self) -> dict:
+        now = timezone.now()
+        pairs = [
+            (meeting_id, user_id)
+            for meeting_id, user_id in Meeting.objects.filter(
+                organisation__slug=DEMO_SLUG, status=Meeting.Status.PLANNED, starts_at__gt=now
+            ).values_list("pk", "participants__user_id")
+            if user_id is not None
+        ]
+        if not pairs:
+            raise CommandError("No planned meetings to remind of.")
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    kind=Reminder.Kind.MEETING_REMINDER,
+                    recipient_id=pairs[n % len(pairs)][1],
+                    meeting_id=pairs[n % len(pairs)][0],
+                    variant="1",
+                    due_at=now - datetime.timedelta(minutes=1),
+                    dedupe_key=f"bench:{n}",
+                )
+                for n in range(REMINDERS)
+            ],
+            batch_size=2000,
+        )
+        started = time.perf_counter()
+        # Celery runs eagerly here: each dispatch run also sends what it enqueued.
+        while sending.dispatch_due() and time.perf_counter() - started < REMINDER_BUDGET_S:
+            pass
+        seconds = time.perf_counter() - started
+        sent = Reminder.objects.filter(dedupe_key__startswith="bench:", sent_at__isnull=False).count()
+        projected = seconds * REMINDERS / sent if sent else None
+        self.stdout.write(f"reminders: {sent} of {REMINDERS} sent in {seconds:.1f}s")
+        return {"due": REMINDERS, "sent": sent, "seconds": seconds, "projected_s": projected}
+
+
+def _import_file(today: datetime.date) -> bytes:
+    """5 non-overlapping spells per employee (73 days apart, 1-40 days long);
+    every tenth employee's last spell is ongoing; percentages and contract
+    hours in each of their forms."""
+    lines = ["personeelsnummer;afdeling;eerste_verzuimdag;laatste_verzuimdag;percentage;contracturen"]
+    base = today - datetime.timedelta(days=IMPORT_SPELLS * 73 + 60)
+    for n in range(IMPORT_EMPLOYEES):
+        for k in range(IMPORT_SPELLS):
+            first = base + datetime.timedelta(days=k * 73 + n % 30)
+            length = 1 + (n * 7 + k * 13) % 40
+            ongoing = k == IMPORT_SPELLS - 1 and n % 10 == 0
+            last = "" if ongoing else f"{first + datetime.timedelta(days=length - 1):%Y-%m-%d}"
+            if k % 3 == 0:
+                percentage = "50"
+            elif k % 3 == 1 and length > 3:
+                percentage = f"{first:%Y-%m-%d}:100|{first + datetime.timedelta(days=3):%Y-%m-%d}:50"
+            else:
+                percentage = ""
+            hours = ("36", "24,5", "")[(n + k) % 3]
+            lines.append(f"I{n};Afdeling A;{first:%d-%m-%Y};{last};{percentage};{hours}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _as_xlsx(data: bytes) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Verzuim")
+    for line in data.decode().splitlines():
+        sheet.append(line.split(";"))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,25 @@
+"""`make bench` plugs its floor view and query counter in through
+smo.settings_bench only: the product's URLs never contain them, and the floor
+is still a view for signed-in users (deny by default)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_product_has_no_bench_urls():
+    with pytest.raises(NoReverseMatch):
+        reverse("bench_floor")
+
+
+def test_bench_settings_floor_and_query_header(cast, settings):
+    settings.ROOT_URLCONF = "smo.urls_bench"
+    settings.MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *settings.MIDDLEWARE]
+    response = cast.client("hr").get("/bench/floor/")
+    assert response.status_code == 200
+    assert response.content == b"floor 1\n"  # HR of one organisation
+    assert 1 <= int(response["X-Bench-Queries"]) <= 10  # session, user, second factor and its own
+    assert cast.client("anonymous").get("/bench/floor/").status_code == 302
