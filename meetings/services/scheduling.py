@@ -17,6 +17,7 @@ from smo import permissions
 from smo.roles import PHYSICIAN_ROLES, Role, roles_of
 
 from ..models import Meeting, MeetingSeries, Participant
+from .closing import traceable_names
 from .common import check_version, meeting_for, participant_role
 
 # R4: who organises (initiates) meetings: the employer side; an SRO also the
@@ -82,6 +83,25 @@ def validate_circle(meeting_type: str, organisation: Organisation, chair, invite
         raise ValidationError(errors)
 
 
+def check_outside_texts(organisation: Organisation, data: MeetingData) -> None:
+    """R12: the title and location travel outside the application (invitations,
+    reminders, calendar entries), so they must not name an employee of the
+    organisation nor a personnel number."""
+    errors = {}
+    for field in ("title", "location"):
+        found = traceable_names(getattr(data, field), organisation)
+        if found:
+            errors[field] = [
+                _(
+                    "Deze tekst komt in uitnodigingen, herinneringen en agenda's en noemt %(found)s: "
+                    "noem geen medewerker en geen personeelsnummer (R12)."
+                )
+                % {"found": ", ".join(found)}
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _departments(organisation: Organisation, ids) -> list[Department]:
     departments = list(Department.objects.filter(organisation=organisation, pk__in=ids))
     if len(departments) != len(set(ids)):
@@ -94,6 +114,7 @@ def schedule_meeting(
     *, user, organisation: Organisation, data: MeetingData, chair, invitees: list[Invitee], series=None
 ) -> Meeting:
     _check_organiser(user, organisation)
+    check_outside_texts(organisation, data)
     validate_circle(data.meeting_type, organisation, chair, invitees)
     meeting = Meeting.objects.create(
         organisation=organisation,
@@ -164,6 +185,7 @@ def update_meeting(
         raise ValidationError(_("Alleen een gepland overleg kan nog worden gewijzigd."))
     if data.meeting_type != meeting.meeting_type and meeting.items.exists():
         raise ValidationError(_("Het soort overleg kan niet meer veranderen zodra er agendapunten zijn."))
+    check_outside_texts(meeting.organisation, data)
     validate_circle(data.meeting_type, meeting.organisation, chair, invitees)
     for field in ("meeting_type", "title", "starts_at", "duration_minutes", "location", "video_link"):
         setattr(meeting, field, getattr(data, field))

@@ -221,6 +221,29 @@ def test_R12_my_meetings_names_no_employee(cast):
         assert "Pietersen" not in page and "Canary" not in page
 
 
+def test_R12_title_and_location_may_not_name_an_employee(cast):
+    """Title and location go into invitations, reminders and calendar files."""
+    person = cast.employee
+    response = create(
+        cast,
+        title=f"Overleg {person.first_name} {person.last_name}",
+        location=f"Kamer {person.personnel_number}",
+    )
+    assert response.status_code == 200
+    assert not Meeting.objects.exists()
+    page = response.text
+    assert "noem geen medewerker en geen personeelsnummer (R12)" in page
+    assert page.count("(R12).") >= 2  # an error on the title and one on the location
+    # Editing is checked the same way.
+    meeting = schedule(cast, invitees=[("physician", "adviseur")])
+    response = cast.client("manager").post(
+        url("meeting_edit", meeting.pk), edit_data(cast, meeting, location=f"Bij {person.last_name}")
+    )
+    assert response.status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.location == "" and meeting.version == 1
+
+
 def test_my_meetings_query_count_does_not_grow(cast, django_assert_max_num_queries):
     schedule(cast)
     client = cast.client("manager")
