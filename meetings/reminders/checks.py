@@ -20,6 +20,7 @@ from smo.roles import Role, roles_of
 from ..models import ActionPoint, AgendaItem, FollowUpObligation, Meeting, Reminder
 from ..services.actions import action_points_visible_to
 from ..services.common import meeting_context
+from . import batch
 from .common import (
     AGENDA_CASE_KINDS,
     CALENDAR_KINDS,
@@ -29,33 +30,32 @@ from .common import (
     Kind,
     Skip,
     in_employer_scope,
-    is_member,
     procedure_evaluation_due,
 )
 
 
-def skip_reason(reminder: Reminder, now: datetime.datetime) -> str | None:
-    """None when the reminder is to be sent now, else why not."""
+def skip_reason(reminder: Reminder, now: datetime.datetime, facts: batch.Facts | None = None) -> str | None:
+    """None when the reminder is to be sent now, else why not. ``facts``:
+    what a batch read for all its reminders at once (``batch.load``)."""
+    if facts is None:
+        facts = batch.load([reminder])
     user = reminder.recipient
     if not user.is_active:
         return Skip.NOT_AUTHORISED
     if not user.email:
         return Skip.NO_EMAIL
     if reminder.kind in MEETING_KINDS:
-        return _meeting(reminder, user, now)
+        return _meeting(reminder, user, now, facts)
     if reminder.kind in AGENDA_CASE_KINDS:
-        return _agenda_case(reminder, user, now)
+        return _agenda_case(reminder, user, now, facts)
     today = timezone.localdate(now)
+    if reminder.kind == Kind.PROCEDURE_EVALUATION:
+        return _procedure(reminder, user, today, facts)
     return {
         Kind.ACTION_POINT_DUE: _action_point,
         Kind.FOLLOW_UP_DUE: _follow_up,
         Kind.WVP_MILESTONE: _wvp_milestone,
-        Kind.PROCEDURE_EVALUATION: _procedure,
     }[reminder.kind](reminder, user, today)
-
-
-def _is_participant(meeting: Meeting, user) -> bool:
-    return meeting.participants.filter(user=user).exists()
 
 
 def _meeting_state(meeting: Meeting, now) -> str | None:
@@ -66,11 +66,11 @@ def _meeting_state(meeting: Meeting, now) -> str | None:
     return None
 
 
-def _meeting(reminder: Reminder, user, now) -> str | None:
+def _meeting(reminder: Reminder, user, now, facts: batch.Facts) -> str | None:
     meeting = reminder.meeting
-    if not is_member(user, meeting.organisation_id):
+    if not facts.is_member(user, meeting.organisation_id):
         return Skip.NOT_AUTHORISED
-    participant = _is_participant(meeting, user)
+    participant = facts.is_participant(meeting, user)
     if reminder.kind == Kind.MEETING_CANCELLED:
         # Invited again after all: the planner sends an update instead.
         if participant and meeting.status == Meeting.Status.PLANNED:
@@ -81,16 +81,12 @@ def _meeting(reminder: Reminder, user, now) -> str | None:
         return state
     if not participant:
         return Skip.NOT_PARTICIPANT
-    if reminder.kind in CALENDAR_KINDS:
-        newer = Reminder.objects.filter(
-            meeting=meeting, recipient=user, kind__in=CALENDAR_KINDS, skipped_at__isnull=True
-        ).filter(pk__gt=reminder.pk)
-        if newer.exists():
-            return Skip.SUPERSEDED
+    if reminder.kind in CALENDAR_KINDS and facts.has_newer_calendar_message(reminder):
+        return Skip.SUPERSEDED
     return None
 
 
-def _agenda_case(reminder: Reminder, user, now) -> str | None:
+def _agenda_case(reminder: Reminder, user, now, facts: batch.Facts) -> str | None:
     """R6/R8: run the gate again. A withdrawn consent ends the reminder
     (and the reason is recorded for the outbox only, never shown)."""
     meeting = reminder.meeting
@@ -109,7 +105,7 @@ def _agenda_case(reminder: Reminder, user, now) -> str | None:
         return Skip.CONSENT_WITHDRAWN
     employee = item.case.employee
     if reminder.kind == Kind.CONSENT_MISSING:
-        if not _is_participant(meeting, user):
+        if not facts.is_participant(meeting, user):
             return Skip.NOT_PARTICIPANT
         if not permissions.can_view_medical_file(user, employee):
             return Skip.NOT_AUTHORISED
@@ -167,10 +163,10 @@ def _wvp_milestone(reminder: Reminder, user, today) -> str | None:
     return None if still_open else Skip.NO_LONGER_APPLIES
 
 
-def _procedure(reminder: Reminder, user, today) -> str | None:
+def _procedure(reminder: Reminder, user, today, facts: batch.Facts) -> str | None:
     organisation = Organisation.objects.filter(pk=reminder.object_id).first()
     if organisation is None or not procedure_evaluation_due(organisation, today):
         return Skip.NO_LONGER_APPLIES
-    if Role.HR not in roles_of(user) or not is_member(user, organisation.pk):
+    if Role.HR not in roles_of(user) or not facts.is_member(user, organisation.pk):
         return Skip.NOT_AUTHORISED
     return None

@@ -52,10 +52,6 @@ def is_upcoming(meeting: Meeting, now: datetime.datetime) -> bool:
     return meeting.status == Meeting.Status.PLANNED and meeting.starts_at > now
 
 
-def is_member(user, organisation_id: int) -> bool:
-    return permissions.organisations_of(user).filter(pk=organisation_id).exists()
-
-
 def managers_of(employee) -> list:
     """The employee's manager: the direct manager when recorded, otherwise
     the managers of the employee's department or a department above it."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.mime.text import MIMEText
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -25,7 +27,7 @@ from casefiles.models import Organisation
 
 from ..models import Meeting, Reminder
 from . import ics
-from .common import OVERDUE, Kind, absolute
+from .common import AGENDA_CASE_KINDS, MEETING_KINDS, OVERDUE, Kind, absolute, base_url
 
 TEMPLATE = "meetings/reminders/email.txt"
 
@@ -172,25 +174,66 @@ def describe(reminder: Reminder, *, organisation: Organisation | None = None) ->
     return _other_message(reminder, organisation)
 
 
-def email_for(reminder: Reminder) -> EmailMessage:
-    """The email of a reminder, in Dutch, with the .ics for meeting kinds."""
-    with translation.override(settings.LANGUAGE_CODE):
-        message = describe(reminder)
-        body = render_to_string(TEMPLATE, {"message": message})
-        email = EmailMessage(
-            subject=message.subject,
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[reminder.recipient.email],
-            headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
-        )
-        if message.calendar_method:
-            data = ics.meeting_calendar(
-                reminder.meeting, method=message.calendar_method, attendee_email=reminder.recipient.email
+def message_id_domain() -> str:
+    """The host of SMO_BASE_URL: a stable domain for Message-IDs, instead of
+    whatever name the sending machine has."""
+    return urlsplit(base_url()).hostname or "smo-platform"
+
+
+class Composer:
+    """Composes the emails of a batch of reminders. What a reminder says
+    depends on its kind, variant and subject only, never on the recipient
+    (R12), so each text is rendered once per batch; the .ics differs per
+    recipient only in the ATTENDEE line."""
+
+    def __init__(self, connection=None):
+        self.connection = connection
+        self.domain = message_id_domain()
+        self._texts: dict[tuple, tuple[Message, str]] = {}
+        self._calendars: dict[tuple, ics.CalendarTemplate] = {}
+
+    def _text(self, reminder: Reminder) -> tuple[Message, str]:
+        if reminder.kind in MEETING_KINDS | AGENDA_CASE_KINDS:
+            key = (reminder.kind, reminder.variant, reminder.meeting_id)
+        else:
+            key = (reminder.kind, reminder.variant, reminder.object_id)
+        if key not in self._texts:
+            message = describe(reminder)
+            self._texts[key] = message, render_to_string(TEMPLATE, {"message": message})
+        return self._texts[key]
+
+    def _calendar(self, meeting: Meeting, method: str, attendee_email: str) -> bytes:
+        key = (meeting.pk, method)
+        if key not in self._calendars:
+            self._calendars[key] = ics.CalendarTemplate(meeting, method=method)
+        return self._calendars[key].for_attendee(attendee_email)
+
+    def email_for(self, reminder: Reminder) -> EmailMessage:
+        """The email of a reminder, in Dutch, with the .ics for meeting kinds."""
+        with translation.override(settings.LANGUAGE_CODE):
+            message, body = self._text(reminder)
+            email = EmailMessage(
+                subject=message.subject,
+                body=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[reminder.recipient.email],
+                headers={
+                    "Auto-Submitted": "auto-generated",
+                    "X-Auto-Response-Suppress": "All",
+                    "Message-ID": make_msgid(domain=self.domain),
+                },
+                connection=self.connection,
             )
-            part = MIMEText(data.decode(), "calendar", "utf-8")
-            part.set_param("method", message.calendar_method)
-            filename = "annulering.ics" if message.calendar_method == ics.CANCEL else "uitnodiging.ics"
-            part.add_header("Content-Disposition", "attachment", filename=filename)
-            email.attach(part)
-    return email
+            if message.calendar_method:
+                data = self._calendar(reminder.meeting, message.calendar_method, reminder.recipient.email)
+                part = MIMEText(data.decode(), "calendar", "utf-8")
+                part.set_param("method", message.calendar_method)
+                filename = "annulering.ics" if message.calendar_method == ics.CANCEL else "uitnodiging.ics"
+                part.add_header("Content-Disposition", "attachment", filename=filename)
+                email.attach(part)
+        return email
+
+
+def email_for(reminder: Reminder) -> EmailMessage:
+    """The email of one reminder (see :class:`Composer` for a batch)."""
+    return Composer().email_for(reminder)

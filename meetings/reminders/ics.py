@@ -69,13 +69,7 @@ def event(meeting: Meeting, *, cancelled: bool = False, attendee_email: str | No
         organizer = vCalAddress(f"mailto:{address or 'noreply@localhost'}")
         organizer.params["cn"] = vText(name or "SMO-platform")
         entry.add("organizer", organizer)
-        # Only the recipient: the other participants are nobody's business
-        # outside the application (an employee may be one of them).
-        attendee = vCalAddress(f"mailto:{attendee_email}")
-        attendee.params["role"] = vText("REQ-PARTICIPANT")
-        attendee.params["partstat"] = vText("NEEDS-ACTION")
-        attendee.params["rsvp"] = vText("FALSE")
-        entry.add("attendee", attendee)
+        entry.add("attendee", _attendee(attendee_email))
     if not cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -83,6 +77,42 @@ def event(meeting: Meeting, *, cancelled: bool = False, attendee_email: str | No
         alarm.add("trigger", -ALARM_BEFORE)
         entry.add_component(alarm)
     return entry
+
+
+def _attendee(attendee_email: str) -> vCalAddress:
+    # Only the recipient: the other participants are nobody's business
+    # outside the application (an employee may be one of them).
+    attendee = vCalAddress(f"mailto:{attendee_email}")
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("NEEDS-ACTION")
+    attendee.params["rsvp"] = vText("FALSE")
+    return attendee
+
+
+def _attendee_lines(attendee_email: str) -> bytes:
+    """The (folded) ATTENDEE content line of one recipient."""
+    entry = Event()
+    entry.add("attendee", _attendee(attendee_email))
+    lines = entry.to_ical().split(b"\r\n")
+    return b"\r\n".join(lines[1:-2]) + b"\r\n"  # without BEGIN:/END:VEVENT
+
+
+class CalendarTemplate:
+    """The .ics of one meeting and method, serialised once for a batch; each
+    recipient's copy differs only in its ATTENDEE line (R12: only the
+    recipient is named, never the other participants)."""
+
+    PLACEHOLDER = "attendee@placeholder.invalid"
+
+    def __init__(self, meeting: Meeting, *, method: str):
+        whole = meeting_calendar(meeting, method=method, attendee_email=self.PLACEHOLDER)
+        placeholder = _attendee_lines(self.PLACEHOLDER)
+        if whole.count(placeholder) != 1:  # pragma: no cover - icalendar changed its output
+            raise ValueError("attendee line not found in the calendar")
+        self.head, self.tail = whole.split(placeholder)
+
+    def for_attendee(self, attendee_email: str) -> bytes:
+        return self.head + _attendee_lines(attendee_email) + self.tail
 
 
 def _calendar(method: str | None = None) -> Calendar:

@@ -2,7 +2,7 @@
 database, dispatched by beat, each reminder sent once, with .ics for
 meetings, a personal calendar feed and the in-app list.
 
-Celery runs eagerly here (no REDIS_URL): ``send_reminder.delay`` runs in
+Celery runs eagerly here (no REDIS_URL): ``send_reminders.delay`` runs in
 process. pytest-django wraps each test in a transaction, so the on-commit
 hooks (planning after a meeting is saved, enqueueing after dispatch) run
 inside ``django_capture_on_commit_callbacks(execute=True)``.
@@ -251,7 +251,7 @@ def test_a_failing_mail_server_is_retried_later_and_then_sent_once(cast, on_comm
 def test_saving_a_meeting_with_the_broker_down_succeeds_and_dispatch_sends_later(cast, on_commit):
     """Planning writes rows only; with Redis down, dispatch leaves them due."""
     down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-    with mock.patch.object(tasks.send_reminder, "delay", side_effect=down) as delay:
+    with mock.patch.object(tasks.send_reminders, "delay", side_effect=down) as delay:
         meeting = plan(cast, on_commit)
         assert delay.call_count == 0  # saving never touches the broker
         assert Reminder.objects.filter(meeting=meeting, kind=Kind.MEETING_INVITATION).count() == 3
@@ -744,7 +744,7 @@ def test_a_second_dispatcher_skips_the_rows_the_first_one_holds(cast):
             return len(rows)
 
     enqueued: list[int] = []
-    with mock.patch.object(tasks.send_reminder, "delay", side_effect=enqueued.append):
+    with mock.patch.object(tasks.send_reminders, "delay", side_effect=enqueued.extend):
         thread = in_thread(first_dispatcher_holding_the_rows, results, "first")
         assert locked.wait(5)
         assert sending.dispatch_due() == 0  # SKIP LOCKED: does not wait, takes nothing
@@ -846,10 +846,10 @@ def test_real_worker_sends_each_invitation_once_with_a_valid_ics(request, cast):
     assert celery_app.conf.task_always_eager is False
     meeting = schedule_committed(cast)
 
-    def to_worker(reminder_id):
-        return tasks.send_reminder.apply_async((reminder_id,), queue=queue)
+    def to_worker(reminder_ids):
+        return tasks.send_reminders.apply_async((reminder_ids,), queue=queue)
 
-    with mock.patch.object(tasks.send_reminder, "delay", side_effect=to_worker):
+    with mock.patch.object(tasks.send_reminders, "delay", side_effect=to_worker):
         assert sending.dispatch_due() == 3
         deadline = time.monotonic() + 30
         invitations = Reminder.objects.filter(meeting=meeting, kind=Kind.MEETING_INVITATION)
@@ -858,7 +858,9 @@ def test_real_worker_sends_each_invitation_once_with_a_valid_ics(request, cast):
         assert not invitations.filter(sent_at__isnull=True).exists(), log.read_text(errors="replace")
         assert sending.dispatch_due() == 0
         # A duplicated delivery of a sent reminder sends nothing.
-        assert to_worker(invitations.first().pk).get(timeout=30) == "already_sent"
+        assert to_worker([invitations.first().pk]).get(timeout=30) == {"already_sent": 1}
+        duplicate = tasks.send_reminder.apply_async((invitations.first().pk,), queue=queue)
+        assert duplicate.get(timeout=30) == "already_sent"
 
     raw = b"".join(path.read_bytes() for path in sorted(mail_dir.iterdir()))
     messages = [email.message_from_bytes(chunk.strip()) for chunk in raw.split(b"-" * 79) if chunk.strip()]
