@@ -6,7 +6,20 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from smo import permissions
@@ -25,12 +38,21 @@ from .models import (
 
 
 def open_cases_for(user) -> QuerySet[AbsenceCase]:
-    """Open absence cases in the user's reintegration scope (R9)."""
+    """Open absence cases in the user's reintegration scope (R9), oldest
+    first (the partial index ``case_open_first_day`` gives this order, so a
+    slice stops early). Only the columns of the home page's table are read."""
     return (
         permissions.cases_in_reintegration_scope(user)
         .filter(end_date__isnull=True)
-        .select_related("employee", "employee__department")
-        .order_by("first_day")
+        .select_related("employee__department")
+        .only(
+            "first_day",
+            "end_date",
+            "employee__first_name",
+            "employee__last_name",
+            "employee__department__name",
+        )
+        .order_by("first_day", "pk")
     )
 
 
@@ -58,11 +80,20 @@ def physician_caseload_for(user) -> QuerySet[Employee]:
 def departments_overview_for(user) -> QuerySet[Department]:
     """Departments of the user's organisations with their current headcount."""
     today = timezone.localdate()
-    active = Q(employees__employment_end__isnull=True) | Q(employees__employment_end__gte=today)
+    active = Q(employment_end__isnull=True) | Q(employment_end__gte=today)
+    # A count per department from the index employee_department_employment
+    # (index-only), rather than joining and grouping every employee row.
+    headcount = (
+        Employee.objects.filter(active, department=OuterRef("pk"))
+        .order_by()
+        .values("department")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return (
         Department.objects.filter(organisation__in=permissions.organisations_of(user))
         .select_related("organisation", "parent")
-        .annotate(headcount=Count("employees", filter=active))
+        .annotate(headcount=Coalesce(Subquery(headcount, output_field=IntegerField()), 0))
         .order_by("organisation__name", "name")
     )
 
@@ -138,29 +169,42 @@ def cases_with_wvp_facts(cases: QuerySet[AbsenceCase]) -> QuerySet[AbsenceCase]:
 
 
 def departments_in_scope(user) -> QuerySet[Department]:
-    return Department.objects.filter(pk__in=reintegration_employees(user).values("department_id")).order_by(
-        "name"
-    )
+    """Departments with at least one employee in the user's scope. An EXISTS
+    per department (index on the employee's department) stops at the first
+    employee found, instead of collecting the departments of all of them."""
+    in_department = reintegration_employees(user).filter(department=OuterRef("pk"))
+    return Department.objects.filter(
+        Exists(in_department), organisation__in=permissions.organisations_of(user)
+    ).order_by("name")
 
 
 def employees_overview(
     user, *, department: Department | None = None, only_absent: bool = False
 ) -> QuerySet[Employee]:
-    """Current employees in scope (and anyone with an open case in scope),
-    with ``is_absent``. Rows get their open case from :func:`overview_rows`."""
+    """Current employees in scope, and anyone with an open case in scope.
+    Rows get their open case from :func:`overview_rows`.
+
+    Paginated over the whole scope (20,000 employees for HR), so it is kept
+    cheap to count and to cut: one row per employee (no DISTINCT), the open
+    cases as an uncorrelated set of employee ids (for current employees only
+    looked up when filtering on absence), and the order of the index
+    ``employee_name_order``."""
     today = timezone.localdate()
-    open_case = reintegration_cases(user).filter(employee=OuterRef("pk"), end_date__isnull=True)
+    open_cases = reintegration_cases(user).filter(end_date__isnull=True)
     employees = (
-        reintegration_employees(user)
-        .select_related("department")
-        .annotate(is_absent=Exists(open_case))
-        .filter(Q(employment_end__isnull=True) | Q(employment_end__gte=today) | Q(is_absent=True))
-        .order_by("last_name", "first_name", "pk")
+        reintegration_employees(user).select_related("department").order_by("last_name", "first_name", "pk")
     )
+    if only_absent:
+        employees = employees.filter(pk__in=open_cases.values("employee_id"))
+    else:
+        # Employed, or gone with a case still open: the same rows as "employed
+        # or absent", with a set of open cases of former employees only.
+        former_absent = open_cases.filter(employee__employment_end__lt=today).values("employee_id")
+        employees = employees.filter(
+            Q(employment_end__isnull=True) | Q(employment_end__gte=today) | Q(pk__in=former_absent)
+        )
     if department is not None:
         employees = employees.filter(department=department)
-    if only_absent:
-        employees = employees.filter(is_absent=True)
     return employees
 
 
@@ -216,30 +260,42 @@ class CaseFile:
 
 
 def case_file(*, user, pk: int) -> CaseFile:
-    """The reintegration file of case ``pk`` (Http404 outside scope)."""
-    case = permissions.require_in(
-        cases_with_wvp_facts(reintegration_cases(user)).select_related(
-            "employee", "employee__department", "employee__organisation"
-        ),
-        pk=pk,
-    )
-    today = timezone.localdate()
-    plan = (
-        PlanVanAanpak.objects.filter(case=case)
-        .select_related("casemanager")
-        .prefetch_related("agreements", "evaluations")
-        .first()
-    )
+    """The reintegration file of case ``pk`` (Http404 outside scope, R9).
+
+    A constant number of queries whatever the file holds (issue 8): the
+    employee's absence spells, the case among them, with its plan and
+    whether the user is the employer side (one query) and their percentages;
+    the plan's agreements and evaluations; the corrections; the documents;
+    the released conclusions.
+    """
+    # The case decides the scope: the other spells are those of its employee,
+    # whose absence history the case page shows (as before). Outside the
+    # scope the subquery is empty and so is the list.
+    in_scope = reintegration_cases(user).filter(pk=pk).values("employee_id")[:1]
+    employer_side = permissions.employees_in_employer_scope(user).filter(pk=OuterRef("employee_id"))
     history = list(
-        AbsenceCase.objects.filter(employee=case.employee)
+        AbsenceCase.objects.filter(employee_id=Subquery(in_scope))
+        .select_related("employee__department", "employee__organisation", "plan__casemanager")
+        .annotate(employer_side=Exists(employer_side))
         .prefetch_related("percentages")
         .order_by("-first_day")
     )
+    case = next((spell for spell in history if spell.pk == pk), None)
+    if case is None:
+        raise Http404
+    today = timezone.localdate()
+    plan = getattr(case, "plan", None)
+    if plan is not None:
+        prefetch_related_objects([plan], "agreements", "evaluations")
+    # What cases_with_wvp_facts annotates, from the plan already loaded.
+    case.plan_on = plan.drawn_up_on if plan else None
+    case.last_evaluation_on = max((e.date for e in plan.evaluations.all()), default=None) if plan else None
+    # R14: correction_requests_in_scope() of this case, from what is known
+    # already: the requests about this case (which is in the user's scope),
+    # and those about the whole file only for the employer side.
+    about = Q(case=case) | Q(case__isnull=True) if case.employer_side else Q(case=case)
     corrections = list(
-        correction_requests_in_scope(user)
-        .filter(employee=case.employee)
-        .filter(Q(case=case) | Q(case__isnull=True))
-        .select_related("handled_by")
+        CorrectionRequest.objects.filter(about, employee_id=case.employee_id).select_related("handled_by")
     )
     return CaseFile(
         case=case,
@@ -248,9 +304,14 @@ def case_file(*, user, pk: int) -> CaseFile:
         milestones=wvp.milestones(wvp.facts_of(case), today),
         plan=plan,
         documents=list(case.documents.select_related("uploaded_by")),
-        conclusions=medical.shared_conclusions(user=user, case=case),
+        # R7, R9: the case is in the user's reintegration scope (checked
+        # above, the check of medical.shared_conclusions), so the released
+        # conclusions without asking the database that again.
+        conclusions=medical.released_conclusions(case),
         corrections=corrections,
-        may_handle_corrections=may_handle_corrections(user, case.employee),
+        # The same question as may_handle_corrections(), asked in the query
+        # of the case.
+        may_handle_corrections=case.employer_side,
     )
 
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casefiles import selectors
@@ -27,6 +28,10 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+# Open cases shown on the home page (the oldest first).
+HOME_OPEN_CASES = 50
+
+
 @authenticated
 def home(request):
     """One page per person: each section appears only for the roles it serves."""
@@ -40,7 +45,15 @@ def home(request):
         "due_action_points": action_points_for(user, scope="mine").filter(status="open")[:10],
     }
     if roles & ({Role.LEIDINGGEVENDE, Role.HR} | EXPERT_ROLES):
-        context["open_cases"] = selectors.open_cases_for(user)[:200]
+        # The oldest open cases; the rest are one link away in the employee
+        # list (absent only). One row more than shown tells whether there are
+        # more, without counting them all.
+        cases = list(selectors.open_cases_for(user)[: HOME_OPEN_CASES + 1])
+        today = timezone.localdate()
+        for case in cases:
+            case.week = case.absence_week(today)
+        context["open_cases"] = cases[:HOME_OPEN_CASES]
+        context["more_open_cases"] = len(cases) > HOME_OPEN_CASES
     if roles & {Role.LEIDINGGEVENDE, Role.HR}:
         context["corrections"] = selectors.open_correction_requests_for(user)
     if roles & PHYSICIAN_ROLES:

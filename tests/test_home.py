@@ -1,13 +1,21 @@
 """The home page: one page per person, showing only what their role may see."""
 
+import datetime
+import re
+
 import pytest
 from django.urls import reverse
 
 from casefiles import services
+from casefiles.models import AbsenceCase, Employee
 
-from .factories import AbsenceCaseFactory, EmployeeFactory
+from .factories import AbsenceCaseFactory, DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db
+
+# Issue 8: a constant number of queries, at most 15 per page (session, user,
+# second factor and roles included).
+MAX_QUERIES = 15
 
 
 def home(cast, role) -> str:
@@ -72,7 +80,8 @@ def test_user_without_a_role_is_told_what_to_do(cast):
 @pytest.mark.parametrize("role", ["manager", "hr", "physician", "casemanager"])
 def test_home_query_count_does_not_grow_with_cases(cast, role, django_assert_max_num_queries):
     client = cast.client(role)
-    with django_assert_max_num_queries(30) as few:
+    client.get(reverse("home"))  # the first request of a session writes it
+    with django_assert_max_num_queries(MAX_QUERIES) as few:
         client.get(reverse("home"))
     for _ in range(25):
         employee = EmployeeFactory(organisation=cast.organisation, department=cast.department)
@@ -104,3 +113,62 @@ def test_home_lists_my_upcoming_meetings_without_employee_names(cast):
     assert "Mijn overleggen" in page and "SMT Verpleging" in page
     assert "SMT Verpleging" not in home(cast, "other_manager")
     assert meeting.title in home(cast, "manager")
+
+
+def test_hr_home_shows_the_oldest_open_cases_and_links_to_all_of_them(cast):
+    """At 20,000 employees HR has thousands of open cases: the home page shows
+    the oldest ones and leads to the (paginated) list of all absent employees."""
+    from smo.views import HOME_OPEN_CASES
+
+    all_cases = reverse("employee_list") + "?verzuimd=on"
+    assert all_cases not in home(cast, "hr")  # two open cases: both shown, no link
+    # The two open cases of the cast started 50 days ago; these are newer.
+    today = datetime.date.today()
+    newer = [
+        AbsenceCaseFactory(
+            employee=EmployeeFactory(organisation=cast.organisation, department=cast.department),
+            first_day=today - datetime.timedelta(days=i),
+        )
+        for i in range(HOME_OPEN_CASES)
+    ]
+    page = home(cast, "hr")
+    other = AbsenceCase.objects.get(employee=cast.other_employee_record)
+    open_cases = [cast.case, other, *newer]
+    shown = [case for case in open_cases if reverse("case_detail", args=[case.pk]) in page]
+    assert len(shown) == HOME_OPEN_CASES
+    assert cast.case in shown and other in shown  # the oldest first
+    assert newer[0] not in shown and newer[1] not in shown  # the two newest are beyond the first 50
+    assert f"Dit zijn de {HOME_OPEN_CASES} oudste lopende verzuimgevallen." in page
+    assert all_cases in page
+
+
+def _headcounts(page: str) -> dict[str, int]:
+    rows = re.findall(
+        r'<tr><td>([^<]+)</td><td>[^<]*</td><td>[^<]*</td><td class="num">(\d+)</td></tr>', page
+    )
+    return {name: int(count) for name, count in rows}
+
+
+def test_department_headcount_counts_the_current_employees(cast):
+    """The departments overview (arbeidsdeskundige, HR): employees still
+    employed today, per department, and 0 for a department without any."""
+    today = datetime.date.today()
+    empty = DepartmentFactory(organisation=cast.organisation, name="Archief")
+    EmployeeFactory(organisation=cast.organisation, department=cast.department, employment_end=today)
+    EmployeeFactory(
+        organisation=cast.organisation,
+        department=cast.department,
+        employment_end=today - datetime.timedelta(days=1),
+    )
+
+    def current(department):
+        return sum(
+            1
+            for e in Employee.objects.filter(department=department)
+            if e.employment_end is None or e.employment_end >= today
+        )
+
+    expected = {d.name: current(d) for d in (cast.department, cast.other_department, empty)}
+    assert expected[cast.department.name] >= 2 and expected[empty.name] == 0
+    for role in ("arbeidsdeskundige", "hr"):
+        assert _headcounts(home(cast, role)) == expected

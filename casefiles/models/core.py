@@ -258,6 +258,14 @@ class Employee(models.Model):
                 name="employee_contract_hours_range",
             ),
         ]
+        indexes = [
+            # The employee list's order: a page is read from the index, not
+            # sorted from the whole scope (issue 8).
+            models.Index(fields=["last_name", "first_name", "id"], name="employee_name_order"),
+            # Headcount per department (index-only) and "does this department
+            # have an employee in scope" (the list's department filter).
+            models.Index(fields=["department", "employment_end"], name="employee_department_employment"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -336,6 +344,13 @@ class AbsenceCase(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["employee"], condition=Q(end_date__isnull=True), name="case_one_open_per_employee"
+            ),
+        ]
+        indexes = [
+            # The open cases, oldest first (the home page): read in order from
+            # the index instead of sorting every open case (issue 8).
+            models.Index(
+                fields=["first_day", "id"], condition=Q(end_date__isnull=True), name="case_open_first_day"
             ),
         ]
 

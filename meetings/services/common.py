@@ -57,7 +57,21 @@ def require_recorder(user, meeting: Meeting) -> None:
         raise PermissionDenied
 
 
+# Where share_participants() keeps the participants on the meeting object.
+_SHARED_PARTICIPANTS = "_smo_shared_participants"
+
+
 def participants_with_roles(meeting: Meeting) -> list[Participant]:
+    """The participants with their user and the user's groups (``role_groups``).
+    Read from the database, unless share_participants() loaded them for this
+    meeting object already."""
+    shared = meeting.__dict__.get(_SHARED_PARTICIPANTS)
+    if shared is not None:
+        return list(shared)
+    return _load_participants(meeting)
+
+
+def _load_participants(meeting: Meeting) -> list[Participant]:
     from django.contrib.auth.models import Group
 
     return list(
@@ -65,6 +79,25 @@ def participants_with_roles(meeting: Meeting) -> list[Participant]:
             Prefetch("user__groups", queryset=Group.objects.only("name"), to_attr="role_groups")
         )
     )
+
+
+def share_participants(meeting: Meeting) -> list[Participant]:
+    """Load the participants once for everything that shows ``meeting`` in
+    this request: every later participants_with_roles() and meeting_context()
+    (the consent gate's view of who is present, R8, R21) of this meeting
+    object reuses them instead of asking the database again.
+
+    Only for reading, after the request's last write: the vergadermodus
+    shows the state after an action, and its GET views write nothing. The
+    services that change participants (confirm_roles, scheduling) and every
+    write's consent check load their own meeting object, which shares
+    nothing, so the gate never decides on a stale list.
+    """
+    shared = meeting.__dict__.get(_SHARED_PARTICIPANTS)
+    if shared is None:
+        shared = _load_participants(meeting)
+        meeting.__dict__[_SHARED_PARTICIPANTS] = shared
+    return list(shared)
 
 
 def meeting_context(meeting: Meeting) -> MeetingContext:

@@ -80,8 +80,12 @@ class Seat:
         return self.role in RECORDERS
 
 
-def _seat(user, meeting: Meeting) -> Seat:
-    role = common.participant_role(user, meeting)
+def _seat(user, meeting: Meeting, participants: list[Participant] | None = None) -> Seat:
+    """R4: only participants have a seat; everybody else gets 404."""
+    if participants is None:
+        role = common.participant_role(user, meeting)
+    else:
+        role = next((p.role for p in participants if p.user_id == user.pk), None)
     if role is None:
         raise Http404
     return Seat(meeting, role)
@@ -89,6 +93,14 @@ def _seat(user, meeting: Meeting) -> Seat:
 
 def _meeting_seat(request, pk: int) -> Seat:
     return _seat(request.user, common.meeting_for(request.user, pk))
+
+
+def _viewing_seat(request, pk: int) -> Seat:
+    """The seat for the views that only show the meeting (nothing is written
+    in the request): the participants are read once, for the seat and for
+    the whole state (common.share_participants)."""
+    meeting = common.meeting_for(request.user, pk)
+    return _seat(request.user, meeting, common.share_participants(meeting))
 
 
 def _item_seat(request, pk: int) -> tuple[AgendaItem, Seat]:
@@ -132,12 +144,15 @@ def _item_forms(seat: Seat, row: Row, participants, *, physician: bool, bound: d
     organisation = meeting.organisation
     prefix = f"item{item.pk}"
     forms: dict = {}
+    # "open" and "close" are a button with the item's version (VersionForm on
+    # the way back); the template writes the hidden field itself, as the
+    # widget would, since there is one per pending item on the chair's page.
     if item.status == AgendaItem.Status.PENDING and seat.is_chair and row.available:
-        forms["open"] = VersionForm(initial={"version": item.version}, auto_id=f"id_{prefix}_open_%s")
+        forms["open"] = True
     if item.status != AgendaItem.Status.OPEN:
         return forms
     if seat.is_chair:
-        forms["close"] = VersionForm(initial={"version": item.version}, auto_id=f"id_{prefix}_close_%s")
+        forms["close"] = True
     if physician and item.case_id:
         # Never bound: the note is not shown back on this page (R9).
         forms["note"] = PhysicianNoteForm(auto_id=f"id_{prefix}_note_%s")
@@ -163,12 +178,18 @@ def _item_forms(seat: Seat, row: Row, participants, *, physician: bool, bound: d
 def _state(request, seat: Seat, *, bound_item: int | None = None, bound: dict | None = None, **extra) -> dict:
     """Everything the state partial shows, in a constant number of queries."""
     meeting, user = seat.meeting, request.user
-    participants = common.participants_with_roles(meeting)
+    # Once for the page: the readiness of every item and the summary of the
+    # open one (the consent gate's meeting context) reuse them. _state runs
+    # after the request's last write.
+    participants = common.share_participants(meeting)
     rows = [Row(r.item, r.decision) for r in readiness(meeting)]
+    # As lists on the item (to_attr): no related manager per item.
     prefetch_related_objects(
         [r.item for r in rows],
-        "decisions",
-        Prefetch("action_points", queryset=ActionPoint.objects.select_related("owner")),
+        Prefetch("decisions", to_attr="decision_list"),
+        Prefetch(
+            "action_points", queryset=ActionPoint.objects.select_related("owner"), to_attr="action_point_list"
+        ),
     )
     physician = bool(roles_of(user) & PHYSICIAN_ROLES)
     running_now = meeting.status == Meeting.Status.OPEN and meeting.roles_confirmed_at is not None

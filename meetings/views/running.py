@@ -51,6 +51,7 @@ from .run_state import (
     _stale_minutes_message,
     _state,
     _version,
+    _viewing_seat,
 )
 
 # --- the page -----------------------------------------------------------------
@@ -59,7 +60,7 @@ from .run_state import (
 @authenticated
 @require_GET
 def meeting_run(request, pk: int):
-    seat = _meeting_seat(request, pk)
+    seat = _viewing_seat(request, pk)
     return render(request, PAGE_TEMPLATE, _state(request, seat))
 
 
@@ -67,7 +68,7 @@ def meeting_run(request, pk: int):
 @require_GET
 def meeting_run_state(request, pk: int):
     """The state partial, for the read-only participants' polling."""
-    seat = _meeting_seat(request, pk)
+    seat = _viewing_seat(request, pk)
     return render(request, STATE_TEMPLATE, _state(request, seat))
 
 
