@@ -31,9 +31,11 @@ nulverzuim only when the absent and the present employees are each none or
 at least ``min_count``. Never an individual row or name: only aggregated
 Totals are read.
 
-Queries: a constant number -- statistics.period_figures' four for the period
-and all its sub-periods together, the departments, the factor counts of the
-causes, plus the user's roles, organisations and managed departments.
+Queries: a constant number -- the departments, statistics.period_figures'
+three for the period and all its sub-periods together (none when the
+organisation's totals for these periods are cached, see
+:mod:`reporting.stats_cache`), the factor counts of the causes, plus the
+user's roles, organisations and managed departments.
 """
 
 from __future__ import annotations
@@ -242,11 +244,13 @@ def build_report(
     trend's sub-periods."""
     granularity = statistics.resolve_granularity(start, end, granularity)
     periods = [(start, end), *statistics.sub_periods(start, end, granularity)]
-    figures = statistics.period_figures(organisation, periods)
-    org_figures, per_department = figures[0]
     departments = {
         d.pk: d for d in Department.objects.filter(organisation=organisation).only("pk", "name", "parent_id")
     }
+    figures = statistics.period_figures(
+        organisation, periods, parents={pk: d.parent_id for pk, d in departments.items()}
+    )
+    org_figures, per_department = figures[0]
     roots = scope_roots(user, organisation, departments)
     threshold = organisation.statistics_group_threshold
     min_count = max(organisation.statistics_min_count, 3)

@@ -80,6 +80,7 @@ from consent.models import Consent
 from consent.types import MeetingType
 from meetings.models import ActionPoint, AgendaItem, FollowUpObligation, Meeting
 
+from . import stats_cache
 from .models_retention import RetentionRun
 
 UNDELETED_FILES = "storage.undeleted_files"
@@ -399,6 +400,7 @@ def _destroy_batch(
         collector = _collect(step, ids)
         files = _collected_files(collector)
         _total, per_model = collector.delete()
+        stats_cache.bump(organisation.pk)  # R18/R19: statistics of destroyed data are not reused
         batch = Counter({label.lower(): n for label, n in per_model.items() if n})
         RetentionRun.objects.filter(pk=run.pk).update(counts=dict(counts + batch))
         counts.update(batch)

@@ -12,6 +12,10 @@ knowing about reporting (ENGINEERING.md: reporting is used by none).
 Generation is enqueued with ``transaction.on_commit(robust=True)``: the
 meeting is saved even when the broker is down, and the download view
 generates a missing or outdated PDF itself.
+
+Also: any save or delete of absence data (Organisation, Department,
+Employee, AbsenceCase, AbsencePercentage) drops the organisation's cached
+statistics (:mod:`reporting.stats_cache`, R18/R19), without a query.
 """
 
 from __future__ import annotations
@@ -109,11 +113,45 @@ def minutes_pdf_deleted(sender, instance, **kwargs) -> None:
     transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
+def _organisation_id(instance) -> int | None:
+    """The organisation of a changed row of absence data, if known without a
+    query (None: unknown, the global statistics version is bumped)."""
+    from casefiles.models import AbsenceCase, AbsencePercentage, Organisation
+
+    if isinstance(instance, Organisation):
+        return instance.pk
+    if isinstance(instance, AbsencePercentage):
+        if not AbsencePercentage.case.is_cached(instance):
+            return None
+        instance = instance.case
+    if isinstance(instance, AbsenceCase):
+        if not AbsenceCase.employee.is_cached(instance):
+            return None
+        instance = instance.employee
+    return instance.organisation_id  # Employee, Department
+
+
+def absence_data_changed(sender, instance, raw=False, **kwargs) -> None:
+    """R18/R19: the statistics computed before this change are not used again."""
+    from .stats_cache import bump
+
+    bump(_organisation_id(instance))
+
+
 def connect() -> None:
     """Called from ReportingConfig.ready()."""
+    from casefiles.models import AbsenceCase, AbsencePercentage, Department, Employee, Organisation
     from meetings.models import ActionPoint, Decision, Meeting
 
     from .models import MinutesPdf
+
+    for model in (Organisation, Department, Employee, AbsenceCase, AbsencePercentage):
+        for signal, what in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(
+                absence_data_changed,
+                sender=model,
+                dispatch_uid=f"reporting.statistics.{model.__name__}.{what}",
+            )
 
     post_save.connect(meeting_saved, sender=Meeting, dispatch_uid="reporting.meeting_saved")
     for model in (Decision, ActionPoint):

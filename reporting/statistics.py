@@ -55,8 +55,10 @@ departments or periods -- employees (headcount, employment days, weighted
 available days), spells (counts, durations, absent employees, and every
 absent day at 100 %), percentage segments (each ``AbsencePercentage`` below
 100 up to the next ``valid_from``, found with a subquery, takes off
-``100 - percentage`` of its days) and the department tree. Several periods (a trend) are computed in
-the same four queries with one conditional aggregate per period.
+``100 - percentage`` of its days) and the department tree. Several periods
+(a trend) are computed in the same four queries with one conditional
+aggregate per period; the first three are cached per organisation and
+periods (:mod:`reporting.stats_cache`).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import astuple, dataclass, field, fields
 from decimal import Decimal
 
 from django.db.models import (
@@ -83,6 +85,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 
 from casefiles.models import AbsenceCase, AbsencePercentage, Department, Employee, Organisation
 
+from . import stats_cache
 from .sql import DaysBetween, date_value
 
 # Duration classes: name, lowest and highest total duration in days (None = no bound).
@@ -314,7 +317,23 @@ def _percentage_rows(organisation, periods: list[Period]):
 
 def _own_totals(organisation: Organisation, periods: list[Period]) -> list[dict[int, Totals]]:
     """Per period, the totals per department of the department's own employees
-    (no sub-departments). Three queries, whatever the number of periods."""
+    (no sub-departments): three queries, whatever the number of periods, or
+    none when the same organisation's totals for the same periods are in the
+    cache (:mod:`reporting.stats_cache`: only these aggregated totals are
+    kept, and dropped as soon as absence data of the organisation changes)."""
+    stored = stats_cache.cached(
+        organisation.pk,
+        "own_totals",
+        tuple((s.isoformat(), e.isoformat()) for s, e in periods),
+        lambda: [
+            {pk: astuple(t) for pk, t in per_department.items()}
+            for per_department in _own_totals_from_db(organisation, periods)
+        ],
+    )
+    return [{pk: Totals(*values) for pk, values in per_department.items()} for per_department in stored]
+
+
+def _own_totals_from_db(organisation: Organisation, periods: list[Period]) -> list[dict[int, Totals]]:
     own: list[dict[int, Totals]] = [defaultdict(Totals) for _ in periods]
     for row in _employee_rows(organisation, periods):  # query 1
         for k, per_department in enumerate(own):
@@ -343,19 +362,22 @@ def _own_totals(organisation: Organisation, periods: list[Period]) -> list[dict[
 
 
 def period_figures(
-    organisation: Organisation, periods: list[Period]
+    organisation: Organisation, periods: list[Period], parents: dict[int, int | None] | None = None
 ) -> list[tuple[Figures, dict[int, Figures]]]:
     """For each period: the organisation's figures and each department's (with
     its sub-departments). Four queries in all, whatever the size of the
-    organisation and the number of periods."""
+    organisation and the number of periods (one when the totals are cached);
+    one fewer when the caller passes the department tree (``parents``:
+    department id -> parent id, every department of the organisation)."""
     if not periods:
         return []
     if any(end < start for start, end in periods):
         raise ValueError("end before start")
     own = _own_totals(organisation, periods)
-    # Query 4: the department tree.
+    if parents is None:  # query 4: the department tree
+        parents = dict(Department.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
     children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent_id in Department.objects.filter(organisation=organisation).values_list("pk", "parent_id"):
+    for pk, parent_id in parents.items():
         children[parent_id].append(pk)
 
     result = []

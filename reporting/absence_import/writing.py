@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from casefiles.models import AbsenceCase, AbsencePercentage, Organisation
 
+from .. import stats_cache
 from .validation import Row, RowError
 
 BATCH_SIZE = 2000
@@ -165,7 +166,9 @@ def _insert(model, rows: list[dict], key: tuple[str, ...] = ()) -> None:
 
 
 def audit(organisation: Organisation, actor, result: ImportResult) -> None:
-    """R13: one entry per import (bulk writes bypass the per-row trail)."""
+    """R13: one entry per import (bulk writes bypass the per-row trail).
+    The bulk writes send no signals either: drop the cached statistics."""
+    stats_cache.bump(organisation.pk)
     summary = f"{result.created} nieuw, {result.updated} bijgewerkt, {result.unchanged} ongewijzigd"
     LogEntry.objects.log_create(
         organisation,

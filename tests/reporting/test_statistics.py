@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 START, END = D(2024, 6, 1), D(2024, 6, 30)
+# Employees, spells, percentage rows, the department tree.
+FIGURE_QUERIES = 4
 
 
 def spell(employee, first, end=None, percentages=(), hours=None):
@@ -192,7 +194,7 @@ def test_periods_in_the_same_four_queries_equal_separate_computations(org, dept,
     spell(a, D(2024, 5, 20), D(2024, 7, 12), [(D(2024, 6, 15), 50)])
     spell(b, D(2024, 6, 28), None, hours="30")
     months = sub_periods(D(2024, 5, 1), D(2024, 7, 31))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(FIGURE_QUERIES):
         together = period_figures(org, months)
     for (start, end), (figures, _per_department) in zip(months, together, strict=True):
         alone = organisation_figures(org, start, end)
@@ -218,7 +220,7 @@ def test_sub_departments_roll_up_in_constant_queries(org, django_assert_num_quer
     spell(p, D(2024, 6, 1), D(2024, 6, 10))
     spell(g, D(2024, 6, 5), D(2024, 6, 24), [(D(2024, 6, 5), 50)])
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(FIGURE_QUERIES):
         total, per_dept = department_figures(org, START, END)
     # parent = parent + child + grandchild: the two-employee worked example, 33.33 %
     assert close(per_dept[parent.pk].verzuimpercentage, Decimal(540) / 1620 * 100)
@@ -236,9 +238,9 @@ def test_sub_departments_roll_up_in_constant_queries(org, django_assert_num_quer
         spell(employee(org, grandchild), D(2024, 6, 2), D(2024, 6, 3), [(D(2024, 6, 3), 50)], hours="12")
     for _ in range(3):
         spell(employee(org, DepartmentFactory(organisation=org, parent=other)), D(2024, 3, 1))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(FIGURE_QUERIES):
         department_figures(org, START, END)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(FIGURE_QUERIES):
         period_figures(org, sub_periods(D(2024, 1, 1), D(2024, 12, 31)))
 
 
@@ -293,3 +295,31 @@ def test_matches_day_by_day_reference(org, dept):
     expected_pct, expected_nul = reference(employees, spells, START, END)
     assert close(f.verzuimpercentage, expected_pct)
     assert close(f.nulverzuim, expected_nul)
+
+
+def test_several_percentage_rows_per_spell_match_the_day_by_day_reference_in_every_month(org, dept):
+    """R18: several percentage rows per spell give the same verzuimpercentage
+    as day by day in every month, with rows back to 100 %, a first row after
+    the first day, a 100 % first row, rows before the period or after the
+    spell's end, and rows before the first day."""
+    rng = random.Random(11)  # noqa: S311 - reproducible test data, not security
+    employees, spells = [], {}
+    for _ in range(15):
+        e = employee(org, dept, str(rng.choice([12, 24, 36])), start=D(2023, 6, 1))
+        employees.append(e)
+        first = D(2024, 1, 1) + datetime.timedelta(days=rng.randrange(-40, 300))
+        end = first + datetime.timedelta(days=rng.randrange(5, 120)) if rng.random() < 0.7 else None
+        days = sorted(rng.sample(range(0, 150), rng.randrange(0, 5)))
+        pcts = [(first + datetime.timedelta(days=d), rng.choice([20, 50, 80, 100])) for d in days]
+        spells[e.pk] = [(spell(e, first, end, pcts), pcts)]
+    # Rows before the first day (not from the import, which refuses them): the
+    # row on the first day still decides from the first day on.
+    e = employee(org, dept, "24", start=D(2023, 6, 1))
+    employees.append(e)
+    early = [(D(2024, 2, 25), 40), (D(2024, 3, 1), 100), (D(2024, 3, 20), 60)]
+    spells[e.pk] = [(spell(e, D(2024, 3, 1), D(2024, 4, 10), early), early)]
+    months = sub_periods(D(2024, 1, 1), D(2024, 12, 31))
+    assert len(months) == 12
+    for (start, end), (figures, _per_department) in zip(months, period_figures(org, months), strict=True):
+        expected_pct, _nul = reference(employees, spells, start, end)
+        assert close(figures.verzuimpercentage, expected_pct), (start, end)
