@@ -303,8 +303,8 @@ def report(results: dict) -> dict:
             page["failures"] == 0
             and page.get("p95_ratio") is not None
             and page["p95_ratio"] <= limit
-            and page["queries"] == [page["queries_small"]]
-            and page["queries_small"] <= MAX_QUERIES
+            and max(page["queries"]) <= page["queries_small"]
+            and max(page["queries"]) <= MAX_QUERIES
         )
         verdicts[name] = ok
         missed = [
@@ -312,8 +312,12 @@ def report(results: dict) -> dict:
             for why, bad in (
                 ("failed requests", page["failures"]),
                 ("p95", (page.get("p95_ratio") or float("inf")) > limit),
-                ("queries", page["queries_small"] > MAX_QUERIES),
-                ("not constant", page["queries"] != [page["queries_small"]]),
+                ("queries", max(page["queries"]) > MAX_QUERIES),
+                # Constant in the data size: the large organisation never needs
+                # more queries than the small one. Fewer is fine: the statistics
+                # are cached (reporting.stats_cache), so a repeated view needs
+                # fewer queries than the first.
+                ("not constant", max(page["queries"]) > page["queries_small"]),
             )
             if bad
         ]

@@ -34,7 +34,7 @@ from pygal.style import Style
 from . import report
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
-HIDDEN_MARK = "\u2013"  # the en dash of the table
+HIDDEN_MARK = "–"  # the en dash of the table
 
 # Colours with at least 3:1 contrast against white (WCAG 1.4.11), told apart
 # also in grey scale and with the common colour-vision deficiencies.
@@ -261,7 +261,7 @@ class _Accessible:
         }
         if self.section.any_hidden:
             text += " " + _(
-                "Een categorie met (\u2013) heeft een of meer waarden die te klein zijn om te tonen: die ontbreken "
+                "Een categorie met (–) heeft een of meer waarden die te klein zijn om te tonen: die ontbreken "
                 "in de figuur en zijn geen nul."
             )
         return text

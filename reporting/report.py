@@ -366,14 +366,14 @@ def _counts_and_rates(context: Context, report: Report) -> tuple[Section, Sectio
     )
     if counts.any_hidden:
         counts.note = gettext_lazy(
-            "\u2013 = te klein om te tonen: kleine aantallen en enkele andere cellen worden niet getoond, zodat "
+            "– = te klein om te tonen: kleine aantallen en enkele andere cellen worden niet getoond, zodat "
             "een verborgen aantal niet uit de totalen kan worden teruggerekend."
         )
     if rates.any_hidden:
         rates.note = _(
             "Kengetallen worden alleen getoond voor het geheel en voor een afdeling die op zichzelf staat, groot "
             "genoeg is en geen verborgen aantallen heeft; het verzuimpercentage alleen als geen of ten minste "
-            "%(n)s medewerkers verzuimden. \u2013 = niet getoond (te klein om te tonen of niet te berekenen)."
+            "%(n)s medewerkers verzuimden. – = niet getoond (te klein om te tonen of niet te berekenen)."
         ) % {"n": min_count}
     return counts, rates
 

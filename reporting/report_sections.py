@@ -137,7 +137,7 @@ def trend(context: Context, counts: Section) -> Section:
     section.rows.append(SectionRow(context.total_label, [*rates[:2], total_new, total_long], TOTAL, size))
     if section.any_hidden:
         section.note = gettext_lazy(
-            "\u2013 = niet getoond: kleine aantallen, en zoveel andere maanden of kwartalen dat een verborgen "
+            "– = niet getoond: kleine aantallen, en zoveel andere maanden of kwartalen dat een verborgen "
             "aantal niet uit het totaal van de periode kan worden teruggerekend; kengetallen niet bij een "
             "verborgen aantal."
         )
@@ -192,7 +192,7 @@ def comparison(context: Context, counts: Section, rates: Section) -> Section:
         )
     )
     section.note = gettext_lazy(
-        "Alleen berekend uit getoonde getallen: \u2013 = niet getoond omdat het onderliggende getal verborgen is."
+        "Alleen berekend uit getoonde getallen: – = niet getoond omdat het onderliggende getal verborgen is."
     )
     return section
 
@@ -271,7 +271,7 @@ def causes(context: Context) -> Section:
     )
     if section.any_hidden:
         note += " " + _(
-            "\u2013 = te klein om te tonen (minder dan %(n)s dossiers); het totaal wordt dan ook niet getoond."
+            "– = te klein om te tonen (minder dan %(n)s dossiers); het totaal wordt dan ook niet getoond."
         ) % {"n": context.min_count}
     section.note = note
     return section

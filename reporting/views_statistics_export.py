@@ -104,7 +104,7 @@ def csv_rows(chosen: Chosen) -> list[list[str]]:
         [_("Alle cijfers zijn geanonimiseerd: alleen groepscijfers, kleine aantallen worden niet getoond.")],
         [
             _(
-                "Een lege cel is niet getoond (te klein om te tonen of niet te berekenen, waar \u2013 staat in de "
+                "Een lege cel is niet getoond (te klein om te tonen of niet te berekenen, waar – staat in de "
                 "toelichting); de laatste kolom noemt welke."
             )
         ],

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest
 from django.test import Client
+from django.utils import translation
 
 from casefiles import services
 from smo.roles import Role
@@ -106,6 +108,15 @@ def two_factor_test_support(request, monkeypatch):
 
     monkeypatch.setattr(Client, "force_login", force_login)
     monkeypatch.setattr(Client, "login", login)
+
+
+@pytest.fixture(autouse=True)
+def dutch_by_default():
+    """Every test starts in the default language (Dutch): a request in English
+    activates English for the thread, which would leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

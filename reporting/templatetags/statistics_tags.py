@@ -16,7 +16,7 @@ register = template.Library()
 def format_value(value, column: report.Column) -> str:
     """The display text of a value; a dash for a value that is not shown."""
     if value is None:
-        return "\u2013"
+        return "–"
     if column.unit == report.PERCENT:
         return f"{floatformat(value, 1)}%"
     if column.unit == report.PER_YEAR:
@@ -35,7 +35,7 @@ def format_value(value, column: report.Column) -> str:
 @register.simple_tag
 def stat_value(value, column):
     if value is None:
-        return format_html('<abbr title="{}">\u2013</abbr>', _("te klein om te tonen of niet te berekenen"))
+        return format_html('<abbr title="{}">–</abbr>', _("te klein om te tonen of niet te berekenen"))
     return format_value(value, column)
 
 
