@@ -83,7 +83,7 @@ clean:
 
 # Load test on PostgreSQL (gunicorn + locust) and the batch jobs, in scratch
 # databases that bench/run.py creates and drops; prints a table and writes
-# bench-results.json. Not part of `make test`. About 12 minutes on 2 cores.
+# bench-results.json. Not part of `make test`. About 4 minutes on 2 cores.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smo_bench
 bench: messages
 	$(PY) -c "import locust, gunicorn" 2>/dev/null || $(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'

@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import translation
 
 from casefiles import services
+from smo.celery import app as celery_app
 from smo.roles import Role
 
 from .factories import (
@@ -117,6 +118,23 @@ def dutch_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def eager_celery(request):
+    """Tasks run in-process, also where REDIS_URL points at a real broker;
+    a test marked ``services`` (the real-worker tests) keeps the broker."""
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    conf = celery_app.conf
+    before = {
+        "task_always_eager": conf.task_always_eager,
+        "task_eager_propagates": conf.task_eager_propagates,
+    }
+    conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    conf.update(before)
 
 
 @pytest.fixture(autouse=True)

@@ -16,27 +16,14 @@ from icalendar import Calendar
 from meetings.models import ActionPoint, FollowUpObligation, Meeting, Reminder
 from meetings.reminders import feeds, planning, sending
 from meetings.services import agenda, scheduling
-from smo.celery import app as celery_app
 
 from ..meetings.conftest import schedule
 from .crawling import readable
 from .planting import CANARIES, plant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    conf = celery_app.conf
-    before = {
-        "task_always_eager": conf.task_always_eager,
-        "task_eager_propagates": conf.task_eager_propagates,
-    }
-    conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    conf.update(before)
 
 
 def texts_of(message) -> list[str]:

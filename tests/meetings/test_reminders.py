@@ -46,7 +46,7 @@ from smo.roles import Role
 
 from .conftest import allow, schedule
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 Kind = Reminder.Kind
 CANARY = "KANARIE-herinnering-5e1c"
@@ -59,23 +59,6 @@ def reminder_settings(settings):
     settings.SMO_BASE_URL = BASE_URL
     settings.SMO_MEETING_REMINDER_DAYS = (7, 1)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture(autouse=True)
-def eager_celery(request):
-    """Tasks run in-process here, also where REDIS_URL points at a real
-    broker; only the real-worker test (marked ``services``) uses the broker."""
-    if request.node.get_closest_marker("services"):
-        yield
-        return
-    conf = celery_app.conf
-    before = {
-        "task_always_eager": conf.task_always_eager,
-        "task_eager_propagates": conf.task_eager_propagates,
-    }
-    conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    conf.update(before)
 
 
 @pytest.fixture

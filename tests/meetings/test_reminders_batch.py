@@ -21,7 +21,7 @@ from smo.celery import app as celery_app
 
 from .test_reminders import BASE_URL, calendar_of, only_event, plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 Kind = Reminder.Kind
 
@@ -32,14 +32,6 @@ def reminder_settings(settings):
     settings.SMO_MEETING_REMINDER_DAYS = (7, 1)
     settings.EMAIL_BACKEND = "tests.meetings.test_reminders_batch.CountingBackend"
     CountingBackend.instances.clear()
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
 
 
 @pytest.fixture

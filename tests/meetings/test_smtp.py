@@ -16,9 +16,9 @@ from icalendar import Calendar
 from meetings.models import Reminder
 
 # The fixtures eager_celery (autouse) and on_commit come with the helpers.
-from .test_reminders import CANARY, dispatch, eager_celery, on_commit, plant_private_data  # noqa: F401
+from .test_reminders import CANARY, dispatch, on_commit, plant_private_data  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 class Inbox:

@@ -22,12 +22,11 @@ from meetings.models import ActionPoint, Decision, Meeting
 from meetings.services import agenda, closing, running
 from reporting import pdf, signals, tasks
 from reporting.models import MinutesPdf
-from smo.celery import app as celery_app
 from smo.roles import Role
 
 from ..meetings.conftest import WEEK, schedule
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 CONSENT_CANARY = "KANARIE-TOESTEMMING-4711"
 NOTE_CANARY = "KANARIE-NOTITIE-0815"
@@ -37,19 +36,6 @@ OWN_DECISION = "Start met halve dagen"
 OWN_ACTION = "Rooster aanpassen"
 COLLEAGUE_DECISION = "Collega begint op maandag"
 COLLEAGUE_ACTION = "Werkplekbezoek plannen"
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    """Tasks run in-process (also where REDIS_URL points at a real broker)."""
-    conf = celery_app.conf
-    before = {
-        "task_always_eager": conf.task_always_eager,
-        "task_eager_propagates": conf.task_eager_propagates,
-    }
-    conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    conf.update(before)
 
 
 def pdf_text(record: MinutesPdf) -> str:
