@@ -43,10 +43,16 @@ from meetings.models import ActionPoint, Meeting, MeetingSeries
 from meetings.reminders.common import PROCEDURE_EVALUATION_YEARS, procedure_evaluation_due
 from meetings.services.scheduling import CHAIR_ROLES, ORGANISER_ROLES
 from smo.permissions import ACCESS_ATTR
-from smo.roles import BEHEERDER_MODEL_PERMS, EXPERT_ROLES, PHYSICIAN_ROLES, ROLE_LABELS, Role
+from smo.roles import (
+    BEHEERDER_MODEL_PERMS,
+    EXPERT_ROLES,
+    PHYSICIAN_ROLES,
+    ROLE_LABELS,
+    STATISTICS_ROLES,
+    Role,
+)
 
 from .models_reglement import ReglementText
-from .views_statistics import STATISTICS_ROLES
 
 DEFAULT_PURPOSE = gettext_lazy(
     "Het sociaal medisch overleg (SMO) is een gestructureerd overleg van de werkgever met deskundigen, "

@@ -24,11 +24,10 @@ from django.views.decorators.http import require_GET
 
 from casefiles.models import Organisation
 from smo.permissions import organisations_of, require_roles
-from smo.roles import Role
+from smo.roles import STATISTICS_ROLES
 
 from .report import Report, build_report
 
-STATISTICS_ROLES = (Role.ARBEIDSDESKUNDIGE, Role.HR, Role.LEIDINGGEVENDE)
 MAX_PERIOD_DAYS = 5 * 366
 
 # Period presets; "eigen" = the dates of the form.

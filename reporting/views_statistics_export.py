@@ -24,11 +24,12 @@ from django.views.decorators.http import require_GET
 
 from smo import audit
 from smo.permissions import require_roles
+from smo.roles import STATISTICS_ROLES
 
 from . import pdf
 from .report import Report
 from .templatetags.statistics_tags import format_value
-from .views_statistics import STATISTICS_ROLES, Chosen, chosen_report
+from .views_statistics import Chosen, chosen_report
 
 HANDOUT_TEMPLATE = "reporting/statistics/handout_pdf.html"
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -40,6 +40,9 @@ ROLE_LABELS = {
 PHYSICIAN_ROLES = frozenset({Role.BEDRIJFSARTS, Role.POB})
 # Other experts who may guide a case and share what the employee allowed (R7).
 EXPERT_ROLES = frozenset({Role.CASEMANAGER, Role.BMW, Role.REINTEGRATIEADVISEUR})
+# Who sees absence statistics (R18, R19): the arbeidsdeskundige and HR for the
+# whole organisation, a manager for their own departments.
+STATISTICS_ROLES = (Role.ARBEIDSDESKUNDIGE, Role.HR, Role.LEIDINGGEVENDE)
 
 
 def roles_of(user) -> frozenset[str]:

@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from consent.services import Reason
+from consent.types import MeetingType
 from smo import permissions
 from smo.forms import add_service_errors
 from smo.permissions import authenticated, require_roles
-from smo.roles import PHYSICIAN_ROLES, ROLE_LABELS, roles_of
+from smo.roles import PHYSICIAN_ROLES, ROLE_LABELS, STATISTICS_ROLES, roles_of
 
 from ..forms_scheduling import (
     MeetingCreateForm,
@@ -322,6 +323,9 @@ def meeting_detail(request, pk: int):
         "may_run": my_role == Participant.Role.CHAIR and meeting.status in AGENDA_OPEN,
         "may_follow": my_role not in (None, Participant.Role.CHAIR) and meeting.status in AGENDA_OPEN,
         "has_minutes": meeting.status == Meeting.Status.CLOSED,
+        # R18: in an SRO the arbeidsdeskundige presents the figures.
+        "may_present_statistics": meeting.meeting_type == MeetingType.SRO
+        and bool(roles_of(user) & set(STATISTICS_ROLES)),
     }
     return render(request, TEMPLATES + "meeting_detail.html", context)
 

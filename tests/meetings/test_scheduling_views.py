@@ -350,6 +350,22 @@ def test_the_meeting_page_shows_data_participants_and_agenda(cast):
     assert "Overleg wijzigen" in page and "Casus toevoegen" in page
 
 
+def test_R18_an_sro_page_leads_the_arbeidsdeskundige_to_the_figures_to_present(cast):
+    sro = schedule(cast, "arbeidsdeskundige", meeting_type=MeetingType.SRO, chair="arbeidsdeskundige")
+    page = cast.client("arbeidsdeskundige").get(url("meeting_detail", sro.pk)).text
+    link = f"{url('statistics_presentation')}?organisatie={cast.organisation.pk}"
+    assert f'href="{link}"' in page and "Verzuimcijfers presenteren" in page
+    presentation = cast.client("arbeidsdeskundige").get(link)
+    assert presentation.status_code == 200
+    assert presentation.context["report"].organisation == cast.organisation
+    # Not in a case SMO, and not for a participant without statistics.
+    smo = schedule(cast, invitees=[("physician", "adviseur")])
+    assert "Verzuimcijfers presenteren" not in cast.client("manager").get(url("meeting_detail", smo.pk)).text
+    assert (
+        "Verzuimcijfers presenteren" not in cast.client("physician").get(url("meeting_detail", smo.pk)).text
+    )
+
+
 def test_the_chair_gets_the_meeting_mode(cast):
     meeting = schedule(cast, invitees=[("physician", "adviseur")])
     page = cast.client("manager").get(url("meeting_detail", meeting.pk)).text
