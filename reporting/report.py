@@ -164,32 +164,77 @@ def shown_count(value: int, min_count: int) -> int | None:
 
 
 def rates_for(
-    figures: statistics.Figures, size: int, threshold: int, min_count: int, counts_hidden: bool
+    figures: statistics.Figures, size: int, threshold: int, min_count: int, new_spells_hidden: bool
 ) -> list:
     """The rates of a group (RATE_COLUMNS order) under R19, or None where not shown.
 
-    Nothing below the threshold, and nothing for a group with a hidden count
-    in the same row (the rates would hint at it: the meldingsfrequentie is the
-    number of new spells per head, the verzuimpercentage grows with each
-    absent person). Then per rate: the verzuimpercentage only when no
-    employee or at least ``min_count`` employees were absent (a percentage
-    of one or two absent people describes those people); the mean duration
-    only over at least ``min_count`` ended spells (else it is close to one
-    person's duration); nulverzuim only when the absent and the present
-    employees are each none or at least ``min_count`` (it reveals their
-    number).
+    Nothing below the threshold. Then per rate: the verzuimpercentage only
+    when no employee or at least ``min_count`` employees were absent (a
+    percentage of one or two absent people describes those people); the
+    meldingsfrequentie not when the group's new spells are hidden (it is
+    their number per head); the mean duration only over at least
+    ``min_count`` ended spells (else it is close to one person's duration);
+    nulverzuim only when the absent and the present employees are each none
+    or at least ``min_count`` (it reveals their number). A rate left out here
+    could still follow from the total and the other rows: see
+    :func:`protect_rates`.
     """
-    if size < threshold or counts_hidden:
+    if size < threshold:
         return [None] * len(RATE_COLUMNS)
     t = figures.totals
     min_count = max(min_count, 3)
     absent, present = t.employees_absent, t.employees - t.employees_absent
     return [
         None if 0 < absent < min_count else figures.verzuimpercentage,
-        figures.meldingsfrequentie,
+        None if new_spells_hidden else figures.meldingsfrequentie,
         figures.gemiddelde_verzuimduur if t.ended_spells >= min_count else None,
         None if (0 < absent < min_count or 0 < present < min_count) else figures.nulverzuim,
     ]
+
+
+# What a rate reveals of its group when the total and the other rows are known:
+# the absent employees (their weighted days, their number) or the ended spells.
+RATE_QUANTITIES = {
+    "verzuimpercentage": "employees_absent",
+    "nulverzuim": "employees_absent",
+    "gemiddelde_verzuimduur": "ended_spells",
+}
+
+
+def protect_rates(section: Section, totals: list[statistics.Totals], min_count: int) -> None:
+    """Complementary protection of rates (R19), in place.
+
+    The total's rate is a weighted mean of the rows' rates, so with the total
+    and all rows but one shown, the one row's hidden value follows (e.g. its
+    absent days, from the organisation's verzuimpercentage and the others').
+    For each rate column whose total is shown: while exactly one body row
+    hides it, or the hidden rows together concern fewer than ``min_count``
+    absent employees (ended spells for the mean duration), the shown row with
+    the fewest is hidden as well; if no row is left to hide, the total is.
+    ``totals`` are the rows' totals, body rows in order, for the counts.
+    (The meldingsfrequentie follows the new spells, whose counts are
+    protected the same way in the counts section.)
+    """
+    keys = [c.key for c in section.columns]
+    body = [i for i, r in enumerate(section.rows) if r.kind != TOTAL]
+    total = next((i for i, r in enumerate(section.rows) if r.kind == TOTAL), None)
+    quantity = dict(zip(body, totals, strict=True))
+    min_count = max(min_count, 3)
+    for key, attribute in RATE_QUANTITIES.items():
+        if key not in keys or total is None:
+            continue
+        j = keys.index(key)
+        while section.rows[total].values[j] is not None:
+            hidden = [i for i in body if section.rows[i].values[j] is None]
+            concerned = sum(getattr(quantity[i], attribute) for i in hidden)
+            if not hidden or (len(hidden) >= 2 and concerned >= min_count):
+                break
+            shown = [i for i in body if section.rows[i].values[j] is not None]
+            if not shown:
+                section.rows[total].values[j] = None
+                break
+            fewest = min(shown, key=lambda i: (getattr(quantity[i], attribute), i))
+            section.rows[fewest].values[j] = None
 
 
 def scope_roots(user, organisation: Organisation, departments: dict[int, Department]) -> list[int]:
@@ -339,6 +384,7 @@ def _counts_and_rates(context: Context, report: Report) -> tuple[Section, Sectio
         chart=ChartSpec("bar", ("verzuimpercentage",), include_total=True),
         description=gettext_lazy("Verzuimpercentage, meldingsfrequentie, verzuimduur en nulverzuim."),
     )
+    row_totals: list[statistics.Totals] = []
     for shown in table.rows:
         pooled = shown.label == disclosure.OTHERS or len(shown.members) != 1
         label = _("Overige afdelingen (samengevoegd)") if pooled else shown.label
@@ -349,21 +395,27 @@ def _counts_and_rates(context: Context, report: Report) -> tuple[Section, Sectio
             [None] * len(RATE_COLUMNS)
             if pooled
             else rates_for(
-                context.per_department[shown.members[0]], shown.size, threshold, min_count, None in cells
+                context.per_department[shown.members[0]],
+                shown.size,
+                threshold,
+                min_count,
+                shown.cells["new_spells"] is None,
             )
         )
         rates.rows.append(SectionRow(label, rate_values, kind, shown.size))
+        row_totals.append(sum((context.per_department[m].totals for m in shown.members), statistics.Totals()))
         report.any_pooled |= pooled
     total_cells = [table.column_totals[k] for k in COUNT_KEYS]
     counts.rows.append(SectionRow(context.total_label, [size, *total_cells], TOTAL, size))
     rates.rows.append(
         SectionRow(
             context.total_label,
-            rates_for(context.scope, size, threshold, min_count, None in total_cells),
+            rates_for(context.scope, size, threshold, min_count, table.column_totals["new_spells"] is None),
             TOTAL,
             size,
         )
     )
+    protect_rates(rates, row_totals, min_count)
     if counts.any_hidden:
         counts.note = gettext_lazy(
             "– = te klein om te tonen: kleine aantallen en enkele andere cellen worden niet getoond, zodat "

@@ -77,6 +77,7 @@ from .report import (
     Context,
     Section,
     SectionRow,
+    protect_rates,
     rates_for,
     scope_department_ids,
     shown_count,
@@ -125,7 +126,7 @@ def trend(context: Context, counts: Section) -> Section:
             scope.totals.employees,
             context.threshold,
             context.min_count,
-            n_new is None or n_long is None,
+            n_new is None,
         )
         section.rows.append(
             SectionRow(
@@ -133,8 +134,9 @@ def trend(context: Context, counts: Section) -> Section:
             )
         )
     size = total.size
-    rates = rates_for(context.scope, size, context.threshold, context.min_count, None in total.values)
+    rates = rates_for(context.scope, size, context.threshold, context.min_count, total_new is None)
     section.rows.append(SectionRow(context.total_label, [*rates[:2], total_new, total_long], TOTAL, size))
+    protect_rates(section, [scope.totals for scope in scopes], context.min_count)
     if section.any_hidden:
         section.note = gettext_lazy(
             "– = niet getoond: kleine aantallen, en zoveel andere maanden of kwartalen dat een verborgen "

@@ -14,7 +14,9 @@ the linear equations among what is shown:
 A hidden entry is derivable exactly when its unit vector lies in the row
 space of that system over the hidden entries (rank test with fractions,
 as in test_disclosure.py). Also: every shown count is 0 or at least the
-minimum, and a rate is never shown in a row with a hidden count.
+minimum; the meldingsfrequentie is never shown beside hidden new spells;
+and a rate column whose total is shown never hides exactly one row (the
+total and the other rows would give it: R19, complementary for rates).
 """
 
 from __future__ import annotations
@@ -151,10 +153,22 @@ def check(report) -> None:
             unit = [Fraction(int(k == x)) for x in range(len(hidden))]
             assert rank([*system, unit]) > base, f"{c} can be derived from what is shown"
 
-    # No rate in a row with a hidden count (R19, the stricter rule).
+    # No meldingsfrequentie beside hidden new spells (it is their number per head).
     for count_row, rate_row in zip(counts.rows, rates.rows, strict=True):
-        if any(count_row.values[columns.index(k)] is None for k in COUNT_KEYS):
-            assert all(v is None for v in rate_row.values), rate_row.label
+        if count_row.values[columns.index("new_spells")] is None:
+            assert rate_row.values[1] is None, rate_row.label
+    # A rate whose total is shown is hidden in no row or in at least two:
+    # never in exactly one (it would follow from the total and the others).
+    for section, keys in (
+        (rates, ("verzuimpercentage", "gemiddelde_verzuimduur", "nulverzuim")),
+        (trend, ("verzuimpercentage",)),
+    ):
+        section_keys = [c.key for c in section.columns]
+        for key in keys:
+            j = section_keys.index(key)
+            if section.total_row.values[j] is not None:
+                hidden = [r for r in section.body_rows if r.values[j] is None]
+                assert len(hidden) != 1, (section.key, key, hidden[0].label)
     # No comparison value from a hidden count or a hidden rate.
     comparison = report.section("comparison")
     for count_row, rate_row, row in zip(counts.rows, rates.rows, comparison.rows, strict=True):
@@ -168,8 +182,7 @@ def check(report) -> None:
         if ratio is not None:
             assert all(shown[k] is not None for k in ("kort", "middellang", "lang", "extra_lang"))
     for row in body:
-        if None in (row.values[trend_columns.index(k)] for k in ("new_spells", "long_term_files")):
-            assert row.values[trend_columns.index("verzuimpercentage")] is None
+        if row.values[trend_columns.index("new_spells")] is None:
             assert row.values[trend_columns.index("meldingsfrequentie")] is None
 
 

@@ -16,9 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from casefiles import services
+from casefiles.models import AbsenceCase
 from reporting.views_statistics import preset_period
 from smo.roles import Role
-from tests.factories import DepartmentFactory
+from tests.factories import AbsenceCaseFactory, DepartmentFactory
 
 from .statistics_data import PERIOD, D, client_for, make_org, staff
 
@@ -72,8 +73,12 @@ def test_arbeidsdeskundige_sees_the_table_without_names(org):
         assert f"<dt>{word}" in html
     zorg = rows(response)["Zorg"].cells
     assert zorg["new_spells"] == 6 and zorg["kort"] == 6
-    # 6 spells of 3 days (weight 36h) over 20 employees * 366 days: 18/7320 = 0.25 %.
-    assert f"{rows(response)['Zorg'].rates['verzuimpercentage']:.4f}" == f"{18 / 7320 * 100:.4f}"
+    # The organisation: 9 spells of 3 days over 43 employees * 366 days (equal
+    # contract hours): 27 / 15738 = 0.17 %.
+    assert f"{total(response).rates['verzuimpercentage']:.4f}" == f"{27 / 15738 * 100:.4f}"
+    # Zorg's own percentage (6 absent) is hidden too: with the total shown, it
+    # would give that of Keuken and the pooled row together, 3 absent people (R19).
+    assert rows(response)["Zorg"].rates["verzuimpercentage"] is None
     assert "<svg" in html and "<script" not in html
 
 
@@ -171,6 +176,15 @@ def _section_html(html: str, key: str) -> str:
 
 
 def test_every_section_has_an_accessible_chart_beside_its_table(org):
+    # Five more absent in Keuken: enough shown rates for the comparison to draw.
+    keuken = [p for p in org.people if p.department_id == org.depts["Keuken"].pk]
+    for person in keuken[2:7]:
+        AbsenceCaseFactory(
+            employee=person,
+            first_day=D(2024, 5, 6),
+            end_date=D(2024, 5, 8),
+            closed_reason=AbsenceCase.ClosedReason.RECOVERED,
+        )
     response = client_for(org, Role.ARBEIDSDESKUNDIGE).get(reverse("statistics"), PERIOD)
     html = response.content.decode()
     for section in response.context["report"].sections:
