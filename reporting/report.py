@@ -423,9 +423,10 @@ def _counts_and_rates(context: Context, report: Report) -> tuple[Section, Sectio
         )
     if rates.any_hidden:
         rates.note = _(
-            "Kengetallen worden alleen getoond voor het geheel en voor een afdeling die op zichzelf staat, groot "
-            "genoeg is en geen verborgen aantallen heeft; het verzuimpercentage alleen als geen of ten minste "
-            "%(n)s medewerkers verzuimden. – = niet getoond (te klein om te tonen of niet te berekenen)."
+            "Kengetallen worden alleen getoond voor het geheel en voor een afdeling die op zichzelf staat en "
+            "groot genoeg is; het verzuimpercentage alleen als geen of ten minste %(n)s medewerkers verzuimden, "
+            "en nooit zo dat een verborgen kengetal uit het totaal en de andere afdelingen is terug te rekenen. "
+            "– = niet getoond (te klein om te tonen of niet te berekenen)."
         ) % {"n": min_count}
     return counts, rates
 

@@ -22,6 +22,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from casefiles.forms_reintegration import DateInput
 from casefiles.models import Organisation
 from smo.permissions import organisations_of, require_roles
 from smo.roles import STATISTICS_ROLES
@@ -66,10 +67,10 @@ class StatisticsForm(forms.Form):
     periode = forms.ChoiceField(label=_("Periode"), choices=PRESET_CHOICES)
     van = forms.DateField(
         label=_("Periode van"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Alleen bij een eigen periode."),
     )
-    tot = forms.DateField(label=_("tot en met"), widget=forms.DateInput(attrs={"type": "date"}))
+    tot = forms.DateField(label=_("tot en met"), widget=DateInput())
     indeling = forms.ChoiceField(
         label=_("Indeling in de tijd"), choices=GRANULARITY_CHOICES, required=False, initial="auto"
     )

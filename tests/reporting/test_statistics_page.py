@@ -175,6 +175,13 @@ def _section_html(html: str, key: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
+def test_the_period_fields_show_the_chosen_dates_in_the_date_picker_format(org):
+    html = client_for(org, Role.HR).get(reverse("statistics"), PERIOD).content.decode()
+    # <input type="date"> only accepts yyyy-mm-dd; a Dutch 01-01-2024 would show empty.
+    assert 'type="date" name="van" value="2024-01-01"' in html
+    assert 'type="date" name="tot" value="2024-12-31"' in html
+
+
 def test_every_section_has_an_accessible_chart_beside_its_table(org):
     # Five more absent in Keuken: enough shown rates for the comparison to draw.
     keuken = [p for p in org.people if p.department_id == org.depts["Keuken"].pk]
