@@ -103,11 +103,14 @@ def _axis_formatter(column: report.Column):
     return lambda value: f"{floatformat(value, -2)}{suffix}"
 
 
-def _count_ticks(series) -> list[int] | None:
-    """Whole-number ticks for counts (no "0,2 meldingen")."""
+def _count_ticks(series, stacked: bool = False) -> list[int] | None:
+    """Whole-number ticks for counts (no "0,2 meldingen"), up to the highest
+    bar (for a stacked chart: the highest stack)."""
     shown = [v for _column, values in series for v in values if v is not None]
     if any(column.unit != report.COUNT for column, _values in series) or not shown:
         return None
+    if stacked:
+        shown = [sum(v or 0 for v in stack) for stack in zip(*(values for _c, values in series), strict=True)]
     top = max(1, int(max(shown)))
     step = max(1, math.ceil(top / 8))
     return list(range(0, top + step, step))
@@ -169,7 +172,7 @@ def chart_svg(section: report.Section, *, nonce: str | None = None, size: str = 
         y_title=None if horizontal else unit_title,
         x_title=unit_title if horizontal else None,
         value_formatter=_axis_formatter(series[0][0]),
-        y_labels=_count_ticks(series),
+        y_labels=_count_ticks(series, stacked=kind == "stacked"),
         x_label_rotation=30 if len(rows) > 6 and not horizontal else 0,
         truncate_label=-1,  # _category shortens, keeping the hidden-value mark
         truncate_legend=40,

@@ -88,6 +88,13 @@ def test_r19_stacked_bars_leave_hidden_segments_out():
     assert ">Keuken (\u2013)<" in svg
 
 
+def test_stacked_axis_reaches_the_highest_stack():
+    # Zorg's stack is 7 + 4 = 11: ticks in steps of 2 up to 12 (not up to the highest single value, 7).
+    svg = chart_svg(section("stacked", chart_columns=("a", "b")))
+    axis = svg[svg.index('class="axis y') :]
+    assert ">12<" in axis and ">10<" in axis
+
+
 def test_r19_line_has_a_gap_for_a_hidden_month():
     rows = [
         SectionRow(m, [v])
