@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages migrate lint format check-migrations worker beat bench clean
+.PHONY: demo-code run test install messages migrate lint format check-migrations worker beat bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ check-migrations: install
 
 test: messages lint check-migrations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The current verification code of a demo account (R13a): make demo-code WHO=hr
+demo-code: install
+	@$(PY) manage.py demo_code $(WHO)
 
 worker: migrate
 	$(VENV)/bin/celery -A smo worker --loglevel INFO

@@ -17,11 +17,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.shortcuts import assign_perm
 
 from smo.roles import Role, set_roles
 
 from .models import AbsenceCase, AbsencePercentage, Department, Employee, Membership, Organisation
+
+# The second factor of a demo account (R13a); demo_code reads only these.
+DEMO_DEVICE_NAME = "demo"
 
 FIRST_NAMES = [
     "Anouk",
@@ -197,6 +201,10 @@ def _accounts(organisation: Organisation) -> dict[str, object]:
         if made:
             user.set_password(settings.SMO_DEMO_PASSWORD)
             user.save(update_fields=["password"])
+            # R13a: the demo accounts have their second factor already; the
+            # current code comes from `manage.py demo_code <username>` (or the
+            # key in an authenticator app), so `make run` can be tried at once.
+            TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
         set_roles(user, [account.role])
         Membership.objects.get_or_create(user=user, organisation=organisation)
         users[account.username] = user

@@ -8,8 +8,9 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
+from django.urls import reverse
 
 from casefiles.demo import ACCOUNTS
 from casefiles.models import AbsenceCase, Employee, Membership, Organisation
@@ -126,6 +127,30 @@ def test_every_demo_account_logs_in_and_sees_its_home_page(demo, client, setting
         assert response.status_code == 200, account.username
         assert HEADINGS[account.role] in response.text, account.username
         client.logout()
+
+
+@pytest.mark.real_two_factor
+def test_R13a_a_demo_account_signs_in_with_the_code_of_demo_code(demo, client, settings):
+    """`make run` can be tried without an authenticator app: the password,
+    then the code that demo_code prints, and the home page opens."""
+    _, output = demo
+    assert "demo_code" in output
+    response = client.post(
+        reverse("login"), {"username": "hr", "password": settings.SMO_DEMO_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0].startswith(reverse("two_factor_verify"))
+    assert client.get("/").status_code == 302  # not yet verified
+    code = StringIO()
+    call_command("demo_code", "hr", stdout=code)
+    response = client.post(response.redirect_chain[-1][0], {"code": code.getvalue().strip()}, follow=True)
+    assert response.status_code == 200 and HEADINGS[Role.HR] in response.text
+    # Never in production, and only for the demo accounts.
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="Niet in productie"):
+        call_command("demo_code", "hr", stdout=StringIO())
+    settings.PRODUCTION = False
+    with pytest.raises(CommandError):
+        call_command("demo_code", "someone-else", stdout=StringIO())
 
 
 def test_benchmark_organisation_has_2000_employees_and_no_accounts(demo):

@@ -51,3 +51,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo-accounts (wachtwoord: {settings.SMO_DEMO_PASSWORD}):")
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.username:<20} {ROLE_LABELS[account.role]}")
+        self.stdout.write(
+            "\nTweestapsverificatie (R13a): de code na het wachtwoord geeft "
+            "`python manage.py demo_code <gebruikersnaam>` (of `make demo-code WHO=<gebruikersnaam>`)."
+        )
