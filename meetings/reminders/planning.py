@@ -300,6 +300,22 @@ def _variant(due: datetime.date, today: datetime.date) -> str:
     return OVERDUE if due < today else SOON
 
 
+def _due_rows(kind: str, triples, now, today: datetime.date) -> list[Reminder]:
+    """One "due soon / overdue" reminder per (object, recipient, due date)."""
+    return [
+        Reminder(
+            kind=kind,
+            recipient_id=recipient_id,
+            object_id=pk,
+            object_date=due,
+            variant=_variant(due, today),
+            due_at=now,
+            dedupe_key=f"{Kind(kind).value}:{pk}:{recipient_id}:{due.isoformat()}:{_variant(due, today)}",
+        )
+        for pk, recipient_id, due in triples
+    ]
+
+
 def _plan_action_points(now, today: datetime.date) -> int:
     points = ActionPoint.objects.filter(
         status=ActionPoint.Status.OPEN,
@@ -307,19 +323,7 @@ def _plan_action_points(now, today: datetime.date) -> int:
         owner__is_active=True,
         due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
     ).values_list("pk", "owner_id", "due")
-    rows = [
-        Reminder(
-            kind=Kind.ACTION_POINT_DUE,
-            recipient_id=owner_id,
-            object_id=pk,
-            object_date=due,
-            variant=_variant(due, today),
-            due_at=now,
-            dedupe_key=f"action_point_due:{pk}:{owner_id}:{due.isoformat()}:{_variant(due, today)}",
-        )
-        for pk, owner_id, due in points.iterator()
-    ]
-    return _create_missing(rows)
+    return _create_missing(_due_rows(Kind.ACTION_POINT_DUE, points.iterator(), now, today))
 
 
 def _plan_follow_ups(now, today: datetime.date) -> int:
@@ -327,19 +331,7 @@ def _plan_follow_ups(now, today: datetime.date) -> int:
     obligations = FollowUpObligation.objects.filter(
         done_at__isnull=True, due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
     ).values_list("pk", "manager_id", "due")
-    rows = [
-        Reminder(
-            kind=Kind.FOLLOW_UP_DUE,
-            recipient_id=manager_id,
-            object_id=pk,
-            object_date=due,
-            variant=_variant(due, today),
-            due_at=now,
-            dedupe_key=f"follow_up_due:{pk}:{manager_id}:{due.isoformat()}:{_variant(due, today)}",
-        )
-        for pk, manager_id, due in obligations.iterator()
-    ]
-    return _create_missing(rows)
+    return _create_missing(_due_rows(Kind.FOLLOW_UP_DUE, obligations.iterator(), now, today))
 
 
 def _plan_wvp(now, today: datetime.date) -> int:
