@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from smo.roles import Role
 from tests.factories import UserFactory
@@ -153,12 +154,14 @@ def test_full_screen_button_and_escape(presenter):
     assert button.is_visible()
     button.click()
     page.wait_for_function("document.fullscreenElement !== null")
-    assert button.inner_text() == "Volledig scherm verlaten"
+    # The label changes in the fullscreenchange handler, which may run after the
+    # element flips: expect() retries until it holds (or times out).
+    expect(button).to_have_text("Volledig scherm verlaten")
     page.keyboard.press("ArrowRight")
     assert counter(page).startswith("Dia 2 ")
     page.keyboard.press("Escape")
     page.wait_for_function("document.fullscreenElement === null")
-    assert button.inner_text() == "Volledig scherm"
+    expect(button).to_have_text("Volledig scherm")
 
 
 def test_without_javascript_all_slides_are_stacked_with_anchor_links(org, live_server, page):
