@@ -60,7 +60,7 @@ def own_cases_for(user) -> QuerySet[AbsenceCase]:
     """The employee's own absence history (R14 inzage)."""
     return (
         AbsenceCase.objects.filter(
-            employee__user=user, employee__organisation__in=permissions.organisations_of(user)
+            employee__user=user, employee__organisation__in=permissions.organisation_ids(user)
         )
         .prefetch_related("percentages")
         .order_by("-first_day")
@@ -91,7 +91,7 @@ def departments_overview_for(user) -> QuerySet[Department]:
         .values("n")
     )
     return (
-        Department.objects.filter(organisation__in=permissions.organisations_of(user))
+        Department.objects.filter(organisation__in=permissions.organisation_ids(user))
         .select_related("organisation", "parent")
         .annotate(headcount=Coalesce(Subquery(headcount, output_field=IntegerField()), 0))
         .order_by("organisation__name", "name")
@@ -174,7 +174,7 @@ def departments_in_scope(user) -> QuerySet[Department]:
     employee found, instead of collecting the departments of all of them."""
     in_department = reintegration_employees(user).filter(department=OuterRef("pk"))
     return Department.objects.filter(
-        Exists(in_department), organisation__in=permissions.organisations_of(user)
+        Exists(in_department), organisation__in=permissions.organisation_ids(user)
     ).order_by("name")
 
 
@@ -322,7 +322,7 @@ def document_in_scope(*, user, pk: int) -> CaseDocument:
     return permissions.require_in(
         CaseDocument.objects.filter(
             Q(case__in=reintegration_cases(user)) | own,
-            case__employee__organisation__in=permissions.organisations_of(user),
+            case__employee__organisation__in=permissions.organisation_ids(user),
         ).select_related("case__employee"),
         pk=pk,
     )

@@ -29,14 +29,14 @@ def consents_recorded_for(user):
     employees they are authorised for, and whoever recorded a consent."""
     return Consent.objects.filter(
         Q(employee__in=permissions.employees_with_medical_authorisation(user)) | Q(recorded_by=user),
-        employee__organisation__in=permissions.organisations_of(user),
+        employee__organisation__in=permissions.organisation_ids(user),
     )
 
 
 def own_consents(user):
     """R14: the employee's own consents, with items and history."""
     return Consent.objects.filter(
-        employee__user=user, employee__organisation__in=permissions.organisations_of(user)
+        employee__user=user, employee__organisation__in=permissions.organisation_ids(user)
     ).prefetch_related("items")
 
 
@@ -114,7 +114,7 @@ def consent_status_for_employer(*, user, case_id: int) -> EmployerConsentStatus 
 def own_notifications(user) -> QuerySet[Notification]:
     """R14: the R6 notifications about the employee's own cases."""
     return Notification.objects.filter(
-        case__employee__user=user, case__employee__organisation__in=permissions.organisations_of(user)
+        case__employee__user=user, case__employee__organisation__in=permissions.organisation_ids(user)
     ).select_related("case")
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casefiles.models import Organisation
-from smo.permissions import authenticated, organisations_of, require_roles
+from smo.permissions import authenticated, organisation_list, require_roles
 from smo.roles import Role
 
 from . import reglement
@@ -36,7 +36,7 @@ ORGANISATION_PARAM = "organisatie"
 def _organisation(request) -> tuple[Organisation | None, list[Organisation]]:
     """The chosen organisation among the user's own (None: the user has
     several and has not chosen yet). 404 for any other organisation."""
-    organisations = list(organisations_of(request.user).order_by("name"))
+    organisations = organisation_list(request.user)
     if not organisations:
         raise Http404
     slug = request.GET.get(ORGANISATION_PARAM, "").strip()

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from casefiles.forms_reintegration import DateInput
 from casefiles.models import Organisation
-from smo.permissions import organisations_of, require_roles
+from smo.permissions import organisation_list, require_roles
 from smo.roles import STATISTICS_ROLES
 
 from .report import Report, build_report
@@ -153,7 +153,7 @@ def chosen_report(request) -> Chosen:
 
     Only organisations the user is a member of are offered; a user without
     any gets 403."""
-    organisations = list(organisations_of(request.user).order_by("name"))
+    organisations = organisation_list(request.user)
     if not organisations:
         raise PermissionDenied
     form = StatisticsForm(request.GET, organisations=organisations, today=datetime.date.today())

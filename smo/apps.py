@@ -14,3 +14,8 @@ class SmoConfig(AppConfig):
         post_migrate.connect(
             ensure_role_groups, sender=apps.get_app_config("casefiles"), dispatch_uid="smo_role_groups"
         )
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_session_active
+
+        user_logged_in.connect(mark_session_active, dispatch_uid="smo_session_active")

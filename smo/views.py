@@ -15,7 +15,7 @@ from casefiles.models import Employee
 from meetings.selectors import action_points_for, open_follow_ups_for, upcoming_meetings_for
 
 from .audit import AUDIT_LOG, describe, log_access
-from .permissions import authenticated, organisations_of, public, require_roles
+from .permissions import authenticated, organisation_list, public, require_roles
 from .roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, roles_of
 
 
@@ -39,7 +39,7 @@ def home(request):
     roles = roles_of(user)
     context: dict = {
         "roles": roles,
-        "organisations": list(organisations_of(user)),
+        "organisations": organisation_list(user),
         "meetings": upcoming_meetings_for(user)[:5],
         "follow_ups": open_follow_ups_for(user),
         "due_action_points": action_points_for(user, scope="mine").filter(status="open")[:10],
@@ -71,7 +71,7 @@ def audit_log(request):
     """R13: the audit trail of the privacy officer's organisations. Shows who
     did what to whose record, never content (masked fields stay masked).
     Reading the log is itself logged."""
-    orgs = list(organisations_of(request.user))
+    orgs = organisation_list(request.user)
     entries = (
         LogEntry.objects.filter(additional_data__organisation_id__in=[o.pk for o in orgs])
         .select_related("actor", "content_type")

@@ -19,7 +19,7 @@ def action_points_visible_to(user) -> QuerySet[ActionPoint]:
     """Action points of closed or running meetings the user may see: their
     own, those of cases in their reintegration scope, and those of meetings
     they took part in."""
-    orgs = permissions.organisations_of(user)
+    orgs = permissions.organisation_ids(user)
     return ActionPoint.objects.filter(
         Q(owner=user)
         | Q(case__in=permissions.cases_in_reintegration_scope(user))
@@ -30,9 +30,14 @@ def action_points_visible_to(user) -> QuerySet[ActionPoint]:
 
 def action_points_for(user, *, scope: str = "mine") -> QuerySet[ActionPoint]:
     """scope: "mine" (owner), "department" (cases of my employees), "overdue"."""
-    visible = action_points_visible_to(user).select_related("item__meeting", "case__employee", "owner")
+    related = ("item__meeting", "case__employee", "owner")
     if scope == "mine":
-        return visible.filter(owner=user)
+        # Owning one makes it visible (the first condition above): the same
+        # rows without the OR over scopes and its DISTINCT (home page).
+        return ActionPoint.objects.filter(
+            owner=user, item__meeting__organisation__in=permissions.organisation_ids(user)
+        ).select_related(*related)
+    visible = action_points_visible_to(user).select_related(*related)
     if scope == "department":
         return visible.filter(case__employee__in=permissions.employees_in_employer_scope(user))
     if scope == "overdue":

@@ -25,7 +25,7 @@ class StaleEdit(Exception):
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     """Meetings the user takes part in or organised, and for HR all meetings
     of their organisations (R4: the circle stays small)."""
-    orgs = permissions.organisations_of(user)
+    orgs = permissions.organisation_ids(user)
     scope = Q(participants__user=user) | Q(created_by=user)
     if Role.HR in roles_of(user):
         scope |= Q(organisation__in=orgs)

@@ -111,7 +111,7 @@ def _chosen_organisation(request, organisations):
 @require_http_methods(["GET", "POST"])
 def meeting_create(request):
     user = request.user
-    organisations = list(permissions.organisations_of(user).order_by("name"))
+    organisations = permissions.organisation_list(user)
     if not organisations:
         raise PermissionDenied
     organisation = _chosen_organisation(request, organisations)

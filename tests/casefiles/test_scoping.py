@@ -63,6 +63,9 @@ def test_R9_physician_loses_access_when_revoked_or_leaving_the_organisation(cast
     services.authorise_physician(actor=None, employee=cast.employee, physician=physician)
     assert permissions.can_view_medical_file(physician, cast.employee)
     Membership.objects.filter(user=physician).delete()
+    # The next request (a fresh user object: roles and organisations are
+    # read once per request) has no access any more.
+    physician = type(physician).objects.get(pk=physician.pk)
     assert not permissions.can_view_medical_file(physician, cast.employee)
 
 

@@ -35,6 +35,7 @@ from casefiles.models import Department, Employee, Organisation
 from meetings.models import Meeting, Reminder
 from meetings.reminders import sending
 from reporting import absence_import, pdf
+from smo.middleware import IdleSessionMiddleware
 
 DEMO_SLUG = "zorggroep-de-linde"
 # page -> (URL name, the demo account that opens it)
@@ -59,6 +60,9 @@ def create_session(user) -> str:
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    # As after the first request of a login: the idle end was moved just now
+    # (during the load each session moves it again once a minute).
+    store[IdleSessionMiddleware.KEY] = int(time.time())
     if apps.is_installed("django_otp"):
         from django_otp import DEVICE_ID_SESSION_KEY
         from django_otp.plugins.otp_totp.models import TOTPDevice
