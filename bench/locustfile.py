@@ -21,7 +21,7 @@ from pathlib import Path
 from locust import FastHttpUser, constant, events, task
 
 PROBE = json.loads(Path(os.environ["BENCH_PROBE"]).read_text())
-SAMPLES: dict[str, dict] = defaultdict(lambda: {"ms": [], "queries": [], "failures": 0})
+SAMPLES: dict[str, dict] = defaultdict(lambda: {"ms": [], "queries": [], "session_writes": [], "failures": 0})
 WINDOW: dict[str, float] = {}
 _numbers = itertools.count()
 
@@ -49,6 +49,9 @@ class _DemoUser(FastHttpUser):
                     SAMPLES[name]["failures"] += 1
                     continue
                 SAMPLES[name]["queries"].append(int(response.headers.get("X-Bench-Queries", "-1")))
+                SAMPLES[name]["session_writes"].append(
+                    int(response.headers.get("X-Bench-Session-Writes", "0"))
+                )
 
 
 class HR(_DemoUser):

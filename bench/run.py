@@ -266,8 +266,11 @@ def page_results(samples: dict, small: dict, large: dict) -> dict:
     window = samples["window"]["end"] - samples["window"]["start"]
     pages = {}
     for page, spec in large["pages"].items():
-        data = samples["pages"].get(page, {"ms": [], "queries": [], "failures": 0})
-        ms, queries = data["ms"], data["queries"]
+        data = samples["pages"].get(page, {"ms": [], "queries": [], "session_writes": [], "failures": 0})
+        ms, writes = data["ms"], data.get("session_writes") or [0] * len(data["queries"])
+        # The page's own queries, and apart from them the session write that
+        # moves the idle end (at most once a minute per session).
+        queries = [total - written for total, written in zip(data["queries"], writes, strict=True)]
         pages[page] = {
             "url": spec["url"],
             "requests": len(ms),
@@ -276,6 +279,8 @@ def page_results(samples: dict, small: dict, large: dict) -> dict:
             "p95_ms": percentile(ms, 95) if ms else None,
             "rps": len(ms) / window if window else None,
             "queries": sorted(set(queries)),
+            "queries_max_with_session": max(data["queries"], default=0),
+            "session_write_share": sum(1 for w in writes if w) / len(writes) if writes else 0.0,
             "queries_small": small["pages"][page]["queries"],
         }
     floor = pages["floor"]
@@ -291,7 +296,8 @@ def report(results: dict) -> dict:
     m = results["machine"]
     print(
         f"\nMachine: {m['cpus']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, PostgreSQL {m['postgresql']} "
-        f"(autovacuum {m['autovacuum']}; VACUUM ANALYZE after seeding), Python {m['python']}; {results['config']['users']} users, {results['config']['workers']} workers, "
+        f"(autovacuum {m['autovacuum']}; VACUUM ANALYZE after seeding), Python {m['python']}; "
+        f"{results['config']['users']} users, {results['config']['workers']} workers, "
         f"{results['config']['duration']}s."
     )
     print(
@@ -306,6 +312,8 @@ def report(results: dict) -> dict:
     for name, page in pages.items():
         queries = "/".join(str(q) for q in page["queries"])
         counts = f"{page['queries_small']} / {queries}"
+        if page["queries_max_with_session"] > max(page["queries"], default=0):
+            counts += f" (≤ {page['queries_max_with_session']} with the session write)"
         if name == "floor":
             print(
                 f"| {name} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | {page['rps']:.1f} | {counts} | 1 | | |"
@@ -317,7 +325,7 @@ def report(results: dict) -> dict:
             and page.get("p95_ratio") is not None
             and page["p95_ratio"] <= limit
             and max(page["queries"]) <= page["queries_small"]
-            and max(page["queries"]) <= MAX_QUERIES
+            and page["queries_max_with_session"] <= MAX_QUERIES
         )
         verdicts[name] = ok
         missed = [
@@ -325,7 +333,7 @@ def report(results: dict) -> dict:
             for why, bad in (
                 ("failed requests", page["failures"]),
                 ("p95", (page.get("p95_ratio") or float("inf")) > limit),
-                ("queries", max(page["queries"]) > MAX_QUERIES),
+                ("queries", page["queries_max_with_session"] > MAX_QUERIES),
                 # Constant in the data size: the large organisation never needs
                 # more queries than the small one. Fewer is fine: the statistics
                 # are cached (reporting.stats_cache), so a repeated view needs
@@ -339,6 +347,11 @@ def report(results: dict) -> dict:
             f"| {name} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | {page['rps']:.1f}{failures} | {counts} "
             f"| {page['p95_ratio']:.1f} | ≤ {limit:g} | {'yes' if ok else 'NO: ' + ', '.join(missed)} |"
         )
+    shares = [page["session_write_share"] for page in pages.values()]
+    print(
+        f"\nQueries are the page's own; {min(shares):.1%} to {max(shares):.1%} of the responses also wrote "
+        "the session (its idle end, moved at most once a minute), one query more.\n"
+    )
     rows = [
         ("seed_demo (20,000 employees, ~100,000 spells, 500 meetings)", results["seed_demo_s"], None, "seed"),
         (f"PDF minutes, {batch['pdf']['items']} items (median of 5)", batch["pdf"]["median_s"], 1.5, "pdf"),

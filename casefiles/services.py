@@ -14,7 +14,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from smo.audit import CASE_EXPERT, DEPARTMENT_MANAGER, MEDICAL_FILE_AUTHORISATION, log_authorisation
 from smo.permissions import organisations_of
-from smo.roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, has_role, roles_of
+from smo.roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, forget_identity, has_role, roles_of
 
 from .models import AbsenceCase, Department, Employee, Membership, Organisation
 
@@ -39,6 +39,7 @@ def _check_member(user, organisation: Organisation) -> None:
 def add_member(*, actor, organisation: Organisation, user) -> Membership:
     _check_administrator(actor, organisation)
     membership, _created = Membership.objects.get_or_create(user=user, organisation=organisation)
+    forget_identity(user)
     return membership
 
 

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from .roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, has_role, roles_of
+from .roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, has_role, organisation_ids_of, roles_of
 
 ACCESS_ATTR = "smo_access"
 PUBLIC = "public"
@@ -96,25 +96,25 @@ class AccessPolicyMiddleware:
 
 
 def organisation_list(user) -> list:
-    """The organisations ``user`` works for, read once per request (one query)
-    and cached on the user object, like :func:`smo.roles.roles_of`."""
+    """The organisations ``user`` works for (objects, by name), for pages that
+    show or offer them; cached on the user object for the request."""
     from casefiles.models import Organisation
 
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
+    ids = organisation_ids(user)
     cached = getattr(user, "_smo_organisations", None)
     if cached is None:
-        cached = list(Organisation.objects.filter(memberships__user=user).order_by("name", "pk"))
+        cached = list(Organisation.objects.filter(pk__in=ids).order_by("name", "pk")) if ids else []
         user._smo_organisations = cached
     return list(cached)
 
 
 def organisation_ids(user) -> list[int]:
-    """The ids of the user's organisations. Every scope below filters on them
-    as literal values (not a subquery over memberships): PostgreSQL then knows
-    how many employees an organisation has and picks index scans that stop
-    early (home page, employee list), and the queries are simpler to build."""
-    return [o.pk for o in organisation_list(user)]
+    """The ids of the user's organisations, read once per request together
+    with the roles (smo.roles). Every scope below filters on them as literal
+    values (not a subquery over memberships): PostgreSQL then knows how many
+    employees an organisation has and picks index scans that stop early (home
+    page, employee list), and the queries are simpler to build."""
+    return organisation_ids_of(user)
 
 
 def organisations_of(user) -> QuerySet:

@@ -45,16 +45,52 @@ EXPERT_ROLES = frozenset({Role.CASEMANAGER, Role.BMW, Role.REINTEGRATIEADVISEUR}
 STATISTICS_ROLES = (Role.ARBEIDSDESKUNDIGE, Role.HR, Role.LEIDINGGEVENDE)
 
 
+def _load_identity(user) -> None:
+    """Read the user's roles and the ids of their organisations in one query
+    (a UNION of their groups and memberships), cached on the user object for
+    the request: every page needs both."""
+    from django.contrib.auth.models import Group
+    from django.db.models import CharField, IntegerField, Value
+
+    from casefiles.models import Membership
+
+    groups = Group.objects.filter(user=user, name__in=[r.value for r in Role]).values_list(
+        "name", Value(None, output_field=IntegerField())
+    )
+    memberships = Membership.objects.filter(user=user).values_list(
+        Value("", output_field=CharField()), "organisation_id"
+    )
+    rows = list(groups.union(memberships, all=True))
+    user._smo_roles = frozenset(name for name, organisation_id in rows if organisation_id is None)
+    user._smo_organisation_ids = sorted(oid for _name, oid in rows if oid is not None)
+
+
+def forget_identity(user) -> None:
+    """Read roles and organisations again (after set_roles or a membership)."""
+    for name in ("_smo_roles", "_smo_organisation_ids", "_smo_organisations"):
+        user.__dict__.pop(name, None)
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 def roles_of(user) -> frozenset[str]:
     """The role names of a user, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _active(user):
         return frozenset()
-    cached = getattr(user, "_smo_roles", None)
-    if cached is None:
-        names = user.groups.filter(name__in=[r.value for r in Role]).values_list("name", flat=True)
-        cached = frozenset(names)
-        user._smo_roles = cached
-    return cached
+    if getattr(user, "_smo_roles", None) is None:
+        _load_identity(user)
+    return user._smo_roles
+
+
+def organisation_ids_of(user) -> list[int]:
+    """The ids of the organisations the user works for (read with the roles)."""
+    if not _active(user):
+        return []
+    if getattr(user, "_smo_organisation_ids", None) is None:
+        _load_identity(user)
+    return list(user._smo_organisation_ids)
 
 
 def has_role(user, *roles: str) -> bool:
@@ -115,4 +151,4 @@ def set_roles(user, roles) -> None:
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_smo_roles", None)
+    forget_identity(user)

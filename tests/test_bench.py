@@ -23,3 +23,16 @@ def test_bench_settings_floor_and_query_header(cast, settings):
     assert response.content == b"floor 1\n"  # HR of one organisation
     assert 1 <= int(response["X-Bench-Queries"]) <= 10  # session, user, second factor and its own
     assert cast.client("anonymous").get("/bench/floor/").status_code == 302
+
+
+def test_bench_header_counts_the_session_write_apart(cast, settings):
+    """The once-a-minute write of the idle end (IdleSessionMiddleware) is
+    reported apart from the page's own queries."""
+    settings.ROOT_URLCONF = "smo.urls_bench"
+    settings.MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *settings.MIDDLEWARE]
+    client = cast.client("hr")
+    assert client.get("/bench/floor/")["X-Bench-Session-Writes"] == "0"  # just signed in
+    settings.SESSION_REFRESH_SECONDS = 0  # every request is a minute later
+    response = client.get("/bench/floor/")
+    assert response["X-Bench-Session-Writes"] == "1"
+    assert int(response["X-Bench-Queries"]) >= 2

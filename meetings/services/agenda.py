@@ -21,7 +21,7 @@ from smo import permissions
 from smo.roles import Role, roles_of
 
 from ..models import AgendaItem, Meeting, Participant
-from .common import meeting_context, meeting_for
+from .common import meeting_context, meeting_for, participant_role
 
 PROPOSE_AFTER_DAYS = 21  # R20: milestones up to three weeks after the meeting
 
@@ -34,12 +34,9 @@ def may_prepare(user, meeting: Meeting) -> bool:
     """The organiser, the chair or HR of the organisation prepares the agenda."""
     if meeting.created_by_id == user.pk:
         return True
-    if meeting.participants.filter(user=user, role=Participant.Role.CHAIR).exists():
+    if participant_role(user, meeting) == Participant.Role.CHAIR:
         return True
-    return (
-        Role.HR in roles_of(user)
-        and permissions.organisations_of(user).filter(pk=meeting.organisation_id).exists()
-    )
+    return Role.HR in roles_of(user) and meeting.organisation_id in permissions.organisation_ids(user)
 
 
 def _require_preparer(user, meeting: Meeting) -> None:

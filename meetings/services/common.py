@@ -43,6 +43,9 @@ def meeting_for(user, pk: int, *, lock: bool = False) -> Meeting:
 
 
 def participant_role(user, meeting: Meeting) -> str | None:
+    shared = meeting.__dict__.get(_SHARED_PARTICIPANTS)
+    if shared is not None:  # a page that shows the meeting (share_participants)
+        return next((p.role for p in shared if p.user_id == user.pk), None)
     return meeting.participants.filter(user=user).values_list("role", flat=True).first()
 
 
@@ -83,9 +86,10 @@ def _load_participants(meeting: Meeting) -> list[Participant]:
 
 def share_participants(meeting: Meeting) -> list[Participant]:
     """Load the participants once for everything that shows ``meeting`` in
-    this request: every later participants_with_roles() and meeting_context()
-    (the consent gate's view of who is present, R8, R21) of this meeting
-    object reuses them instead of asking the database again.
+    this request: every later participants_with_roles(), participant_role()
+    and meeting_context() (the consent gate's view of who is present, R8,
+    R21) of this meeting object reuses them instead of asking the database
+    again.
 
     Only for reading, after the request's last write: the vergadermodus
     shows the state after an action, and its GET views write nothing. The

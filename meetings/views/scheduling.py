@@ -47,6 +47,7 @@ from ..services.common import (
     meeting_for,
     meetings_visible_to,
     participants_with_roles,
+    share_participants,
 )
 
 TEMPLATES = "meetings/scheduling/"
@@ -300,7 +301,8 @@ def _agenda_rows(user, rows: list[agenda.ItemReadiness], *, participant: bool) -
 def meeting_detail(request, pk: int):
     user = request.user
     meeting = meeting_for(user, pk)
-    people = participants_with_roles(meeting)
+    # Read once for the page: the roles below and the consent gate (readiness).
+    people = share_participants(meeting)
     my_role = next((p.role for p in people if p.user_id == user.pk), None)
     rows = _agenda_rows(user, agenda.readiness(meeting), participant=my_role is not None)
     context = {
