@@ -19,19 +19,26 @@ figure; the data table sits beside the chart in every template.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 import pygal
+from django.core.cache import cache
 from django.template.defaultfilters import floatformat
+from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pygal.graph.stackedbar import StackedBar
 from pygal.style import Style
 
 from . import report
+
+logger = logging.getLogger(__name__)
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 HIDDEN_MARK = "–"  # the en dash of the table
@@ -126,9 +133,59 @@ def chart_rows(section: report.Section) -> list[report.SectionRow]:
     return rows
 
 
+# Rendered charts are kept in the cache under a digest of everything drawn
+# (see _drawing_key), so a figure is drawn once, not on every view: pygal
+# takes about 10 ms per chart. The key is the content itself, so a cached
+# chart is only ever served for the same figures, labels and language, and
+# what it shows was shown to whoever drew it: no scope or suppression (R19)
+# can be bypassed through it. The CSP nonce differs per request: the cached
+# SVG has a placeholder in its place.
+CACHE_PREFIX = "smo:chart:v1"
+CACHE_TIMEOUT = 3600
+_NONCE_PLACEHOLDER = "smo-chart-nonce-placeholder"
+
+
 def chart_svg(section: report.Section, *, nonce: str | None = None, size: str = "screen") -> str:
     """The section's chart as an inline ``<svg>`` element (no XML
     declaration), or "" when the section has no chart or nothing to draw."""
+    if section.chart is None:
+        return ""
+    key = _drawing_key(section, size, with_nonce=nonce is not None)
+    try:
+        svg = cache.get(key)
+    except Exception:  # the cache is an optimisation only
+        logger.warning("chart cache unavailable", exc_info=True)
+        svg = None
+    if svg is None:
+        svg = _draw(section, nonce=None if nonce is None else _NONCE_PLACEHOLDER, size=size)
+        try:
+            cache.set(key, svg, CACHE_TIMEOUT)
+        except Exception:
+            logger.warning("chart cache: not stored", exc_info=True)
+    if nonce is None:
+        return svg
+    return svg.replace(f'nonce="{_NONCE_PLACEHOLDER}"', f'nonce="{escape(nonce)}"')
+
+
+def _drawing_key(section: report.Section, size: str, *, with_nonce: bool) -> str:
+    """A digest of everything _draw reads: the figure, its columns, rows and
+    values, the size, the language (labels, formats) and whether a nonce goes
+    on the style element."""
+    spec = section.chart
+    parts = (
+        size,
+        translation.get_language(),
+        with_nonce,
+        section.key,
+        str(section.title),
+        (spec.kind, tuple(spec.columns), spec.include_total),
+        tuple((c.key, str(c.label), c.unit) for c in section.columns),
+        tuple((str(r.label), r.kind, tuple(repr(v) for v in r.values)) for r in section.rows),
+    )
+    return f"{CACHE_PREFIX}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def _draw(section: report.Section, *, nonce: str | None, size: str) -> str:
     spec = section.chart
     if spec is None:
         return ""

@@ -155,3 +155,37 @@ def test_r19_a_long_label_keeps_its_hidden_mark():
     rows = [SectionRow("Overige afdelingen (samengevoegd)", [None, 4]), SectionRow("Zorg", [3, 2])]
     svg = chart_svg(section("stacked", rows=rows, chart_columns=("a", "b")))
     assert re.search(r">Overige afdelingen[^<]*\u2026 \(\u2013\)<", svg)
+
+
+def test_a_chart_is_drawn_once_and_served_per_request_with_its_own_nonce(monkeypatch):
+    """Drawn charts are cached under a digest of what they show (pygal takes
+    ~10 ms per chart); each request still gets its own CSP nonce, and any
+    change of a figure, a label or the language draws anew."""
+    import uuid
+
+    from reporting import charts
+
+    key = f"cache-{uuid.uuid4().hex[:12]}"  # nothing cached for it yet, also in a shared Redis
+    drawn = []
+    real_draw = charts._draw
+
+    def counting_draw(*args, **kwargs):
+        drawn.append(kwargs.get("size"))
+        return real_draw(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "_draw", counting_draw)
+    first = chart_svg(section(key=key), nonce="first")
+    second = chart_svg(section(key=key), nonce="second")
+    assert len(drawn) == 1
+    assert 'nonce="first"' in first and 'nonce="second"' in second and "first" not in second
+    assert first.replace('nonce="first"', 'nonce="second"') == second
+    assert "placeholder" not in second
+    assert "nonce=" not in chart_svg(section(key=key))  # the PDF: no nonce, drawn without one
+    assert len(drawn) == 2
+
+    changed = section(rows=[SectionRow("Zorg", [8, 4]), SectionRow("Receptie", [0, 5])], key=key)
+    assert printed(chart_svg(changed, nonce="x")) != printed(first)
+    with translation.override("en"):
+        english = chart_svg(section(key=key), nonce="x")
+    assert len(drawn) == 4
+    assert english != first.replace('nonce="first"', 'nonce="x"')
