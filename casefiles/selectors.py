@@ -10,7 +10,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -18,7 +17,6 @@ from django.db.models import (
     Subquery,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -78,24 +76,26 @@ def physician_caseload_for(user) -> QuerySet[Employee]:
 
 
 def departments_overview_for(user) -> QuerySet[Department]:
-    """Departments of the user's organisations with their current headcount."""
-    today = timezone.localdate()
-    active = Q(employment_end__isnull=True) | Q(employment_end__gte=today)
-    # A count per department from the index employee_department_employment
-    # (index-only), rather than joining and grouping every employee row.
-    headcount = (
-        Employee.objects.filter(active, department=OuterRef("pk"))
-        .order_by()
-        .values("department")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
+    """Departments of the user's organisations (their headcount: :func:`headcounts`)."""
     return (
         Department.objects.filter(organisation__in=permissions.organisation_ids(user))
         .select_related("organisation", "parent")
-        .annotate(headcount=Coalesce(Subquery(headcount, output_field=IntegerField()), 0))
         .order_by("organisation__name", "name")
     )
+
+
+def headcounts(organisation_id: int, today: datetime.date) -> dict[int, int]:
+    """Employees still employed on ``today`` per department of the
+    organisation (departments without any are absent): one aggregate over the
+    index employee_department_employment."""
+    active = Q(employment_end__isnull=True) | Q(employment_end__gte=today)
+    rows = (
+        Employee.objects.filter(active, department__organisation_id=organisation_id)
+        .order_by()
+        .values_list("department_id")
+        .annotate(n=Count("*"))
+    )
+    return dict(rows)
 
 
 # --- the reintegration file (R9, R20) ------------------------------------------

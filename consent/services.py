@@ -83,8 +83,27 @@ class Decision:
         return steps
 
 
+# A page that shows a whole agenda loads the notifications and consents of
+# all its cases in one query each, as plain lists on the case under these
+# names (readiness() in meetings.services.agenda); otherwise the gate reads the
+# case's rows itself. Writes always decide on a freshly locked case
+# (open_for_discussion), which carries no such list.
+NOTIFICATIONS_ATTR = "loaded_notifications"
+CONSENTS_ATTR = "loaded_consents"
+
+
+def _notifications_of(case: AbsenceCase):
+    loaded = getattr(case, NOTIFICATIONS_ATTR, None)
+    return case.notifications.all() if loaded is None else loaded
+
+
+def _consents_of(case: AbsenceCase):
+    loaded = getattr(case, CONSENTS_ATTR, None)
+    return case.consents.all() if loaded is None else loaded
+
+
 def _notified(case: AbsenceCase, meeting: MeetingContext) -> bool:
-    for notification in case.notifications.all():
+    for notification in _notifications_of(case):
         if notification.informed_on > meeting.date:
             continue
         if meeting.meeting_id is not None and notification.meeting_id == meeting.meeting_id:
@@ -112,7 +131,7 @@ def _covers_participants(consent: Consent, case: AbsenceCase, meeting: MeetingCo
 def _consent_decision(case: AbsenceCase, meeting: MeetingContext) -> tuple[Reason | None, Consent | None]:
     current = [
         c
-        for c in case.consents.all()
+        for c in _consents_of(case)
         if c.superseded_by_id is None and c.recorder_role != Consent.RecorderRole.EXPERT
     ]
     if not current:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from casefiles import selectors
 from casefiles.models import Employee
 from meetings.selectors import action_points_for, open_follow_ups_for, upcoming_meetings_for
+from reporting import stats_cache
 
 from .audit import AUDIT_LOG, describe, log_access
 from .permissions import authenticated, organisation_list, public, require_roles
@@ -59,10 +60,31 @@ def home(request):
     if roles & PHYSICIAN_ROLES:
         context["caseload"] = selectors.physician_caseload_for(user)[:200]
     if roles & {Role.ARBEIDSDESKUNDIGE, Role.HR}:
-        context["departments"] = selectors.departments_overview_for(user)
+        context["departments"] = _with_headcounts(selectors.departments_overview_for(user))
     if Role.MEDEWERKER in roles:
         context["own_cases"] = selectors.own_cases_for(user)
     return render(request, "home.html", context)
+
+
+def _with_headcounts(departments) -> list:
+    """The departments with their current headcount, counted once per
+    organisation and day and kept in the statistics cache, which every change
+    of an employee or department renews (reporting.stats_cache)."""
+    departments = list(departments)
+    today = timezone.localdate()
+    counts: dict[int, int] = {}
+    for organisation_id in {d.organisation_id for d in departments}:
+        counts.update(
+            stats_cache.cached(
+                organisation_id,
+                "headcounts",
+                (today.isoformat(),),
+                lambda organisation_id=organisation_id: selectors.headcounts(organisation_id, today),
+            )
+        )
+    for department in departments:
+        department.headcount = counts.get(department.pk, 0)
+    return departments
 
 
 @require_roles(Role.PRIVACY_OFFICER)

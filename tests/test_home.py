@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from casefiles import services
 from casefiles.models import AbsenceCase, Employee
+from reporting import stats_cache
 
 from .factories import AbsenceCaseFactory, DepartmentFactory, EmployeeFactory
 
@@ -80,7 +81,10 @@ def test_user_without_a_role_is_told_what_to_do(cast):
 @pytest.mark.parametrize("role", ["manager", "hr", "physician", "casemanager"])
 def test_home_query_count_does_not_grow_with_cases(cast, role, django_assert_max_num_queries):
     client = cast.client(role)
-    client.get(reverse("home"))  # the first request of a session writes it
+    client.get(reverse("home"))
+    # Both measured requests count the headcounts afresh (the cases below
+    # renew the statistics cache too): like for like.
+    stats_cache.bump(cast.organisation.pk)
     with django_assert_max_num_queries(MAX_QUERIES) as few:
         client.get(reverse("home"))
     for _ in range(25):
@@ -172,3 +176,14 @@ def test_department_headcount_counts_the_current_employees(cast):
     assert expected[cast.department.name] >= 2 and expected[empty.name] == 0
     for role in ("arbeidsdeskundige", "hr"):
         assert _headcounts(home(cast, role)) == expected
+
+
+def test_department_headcount_follows_a_new_or_leaving_employee(cast):
+    """The headcounts are cached per organisation and day; adding an employee
+    or ending an employment shows at once (the statistics cache is renewed)."""
+    before = _headcounts(home(cast, "hr"))[cast.department.name]
+    joining = EmployeeFactory(organisation=cast.organisation, department=cast.department)
+    assert _headcounts(home(cast, "hr"))[cast.department.name] == before + 1
+    joining.employment_end = datetime.date.today() - datetime.timedelta(days=1)
+    joining.save()
+    assert _headcounts(home(cast, "hr"))[cast.department.name] == before

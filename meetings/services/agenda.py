@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
 from casefiles import medical, selectors, wvp
@@ -172,7 +172,9 @@ def readiness(meeting: Meeting) -> list[ItemReadiness]:
     context = meeting_context(meeting)
     items = list(
         meeting.items.select_related("case__employee__department").prefetch_related(
-            "case__notifications", "case__consents"
+            # As plain lists (to_attr): no queryset per case (30 items, issue 8).
+            Prefetch("case__notifications", to_attr=consent.NOTIFICATIONS_ATTR),
+            Prefetch("case__consents", to_attr=consent.CONSENTS_ATTR),
         )
     )
     return [

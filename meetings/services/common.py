@@ -4,7 +4,7 @@ context for the consent gate, optimistic locking."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +26,12 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     """Meetings the user takes part in or organised, and for HR all meetings
     of their organisations (R4: the circle stays small)."""
     orgs = permissions.organisation_ids(user)
-    scope = Q(participants__user=user) | Q(created_by=user)
     if Role.HR in roles_of(user):
-        scope |= Q(organisation__in=orgs)
-    return Meeting.objects.filter(scope, organisation__in=orgs).distinct()
+        return Meeting.objects.filter(organisation__in=orgs)
+    # EXISTS rather than a join: one row per meeting without DISTINCT (over
+    # every column, the minutes' text included).
+    takes_part = Exists(Participant.objects.filter(meeting=OuterRef("pk"), user=user))
+    return Meeting.objects.filter(Q(takes_part) | Q(created_by=user), organisation__in=orgs)
 
 
 def meeting_for(user, pk: int, *, lock: bool = False) -> Meeting:
@@ -37,7 +39,7 @@ def meeting_for(user, pk: int, *, lock: bool = False) -> Meeting:
     try:
         if lock:
             return Meeting.objects.select_for_update().get(pk=qs.get(pk=pk).pk)
-        return qs.select_related("organisation").get(pk=pk)
+        return qs.select_related("organisation", "created_by").get(pk=pk)
     except Meeting.DoesNotExist:
         raise Http404 from None
 
