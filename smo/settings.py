@@ -13,7 +13,8 @@ so ``make run`` needs no configuration at all:
 - ``EMAIL_URL``: e.g. ``smtp+tls://user:pass@host:587``; default console.
 - ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated), ``DEBUG``,
   ``CSRF_TRUSTED_ORIGINS``, ``DEFAULT_FROM_EMAIL``, ``ADMIN_URL``,
-  ``SESSION_IDLE_MINUTES``, ``TIME_ZONE``.
+  ``SESSION_IDLE_MINUTES``, ``TIME_ZONE``, ``CONN_MAX_AGE`` (seconds a database connection is
+  kept; 60 on PostgreSQL).
 - ``AXES_FAILURE_LIMIT`` (5), ``AXES_COOLOFF_MINUTES`` (15), ``AXES_IP_HEADERS``
   and ``AXES_PROXY_COUNT``: the login lock-out (django-axes), see below.
 """
@@ -130,7 +131,14 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # compiling them took seconds (1.7 s measured at 20,000 employees) where
     # running them takes tens of milliseconds; the other queries are short.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+    # Persistent connections (CONN_MAX_AGE seconds, checked before reuse): a
+    # new PostgreSQL connection per request cost about 3 ms and a server
+    # process fork; make bench measured 35% lower latency with them.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE",
+    env.int("CONN_MAX_AGE", default=60 if DATABASES["default"]["ENGINE"].endswith("postgresql") else 0),
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

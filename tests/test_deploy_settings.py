@@ -103,6 +103,7 @@ names = [
 values = {name: getattr(settings, name) for name in names}
 values["AXES_COOLOFF_MINUTES"] = settings.AXES_COOLOFF_TIME.total_seconds() / 60
 values["CSP"] = {k: [str(v) for v in vs] for k, vs in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].items()}
+values["DATABASE"] = {k: settings.DATABASES["default"].get(k) for k in ("ENGINE", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
 print(json.dumps(values))
 """
 
@@ -153,3 +154,18 @@ def test_lockout_and_idle_time_come_from_the_environment():
     assert values["AXES_FAILURE_LIMIT"] == 3
     assert values["AXES_COOLOFF_MINUTES"] == 60
     assert values["SESSION_COOKIE_AGE"] == 600
+
+
+def test_postgresql_connections_are_kept_and_checked():
+    """A connection per request cost ~3 ms and a PostgreSQL process fork: on
+    PostgreSQL connections live 60 s (CONN_MAX_AGE) and are checked before
+    reuse, so a restarted database costs no failed request."""
+    database = production_settings(DATABASE_URL="postgres://smo@db:5432/smo")["DATABASE"]
+    assert database["ENGINE"].endswith("postgresql")
+    assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
+    assert (
+        production_settings(DATABASE_URL="postgres://smo@db:5432/smo", CONN_MAX_AGE="0")["DATABASE"][
+            "CONN_MAX_AGE"
+        ]
+        == 0
+    )
