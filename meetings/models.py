@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casefiles.models import AbsenceCase, Department, Organisation
 from consent.types import MeetingType
+from smo.choices import ChoiceLabels
 
 
 class MeetingSeries(models.Model):
@@ -41,7 +42,7 @@ class MeetingSeries(models.Model):
         return self.title
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         PLANNED = "gepland", _("Gepland")
         OPEN = "geopend", _("Bezig")
@@ -116,7 +117,7 @@ class Meeting(models.Model):
         return self.meeting_type != MeetingType.THEME
 
 
-class Participant(models.Model):
+class Participant(ChoiceLabels, models.Model):
     """R4: each participant has a stated role in the meeting."""
 
     class Role(models.TextChoices):
@@ -152,7 +153,7 @@ class Participant(models.Model):
         return {"organisation_id": self.meeting.organisation_id}
 
 
-class AgendaItem(models.Model):
+class AgendaItem(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         CASE = "casus", _("Casus")
         GENERAL = "algemeen", _("Algemeen (statistiek, thema)")
@@ -237,7 +238,7 @@ class Decision(models.Model):
         return self.item.get_additional_data()
 
 
-class ActionPoint(models.Model):
+class ActionPoint(ChoiceLabels, models.Model):
     """R10, R22: what, who, by when, and which support measure."""
 
     class Type(models.TextChoices):

@@ -16,6 +16,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smo.choices import ChoiceLabels
+
 
 class Organisation(models.Model):
     """A client organisation. Its settings drive R3, R15, R19 and R21."""
@@ -136,7 +138,7 @@ class Membership(models.Model):
         return {"organisation_id": self.organisation_id}
 
 
-class Department(models.Model):
+class Department(ChoiceLabels, models.Model):
     """A department or location; departments may nest."""
 
     class Kind(models.TextChoices):
