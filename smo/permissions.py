@@ -166,6 +166,8 @@ def employees_in_employer_scope(user) -> QuerySet:
     from casefiles.models import Employee
 
     roles, orgs = roles_of(user), organisation_ids(user)
+    if Role.HR in roles:  # the whole organisation: every other scope lies within it
+        return Employee.objects.filter(organisation__in=orgs).exclude(user=user)
     return Employee.objects.filter(_employer_scope(user, roles, orgs), organisation__in=orgs).exclude(
         user=user
     )
@@ -181,6 +183,8 @@ def employees_in_reintegration_scope(user) -> QuerySet:
     if not roles:
         return Employee.objects.none()
     orgs = organisation_ids(user)
+    if Role.HR in roles:  # the whole organisation: every other scope lies within it
+        return Employee.objects.filter(organisation__in=orgs)
     scope = _employer_scope(user, roles, orgs)
     if roles & EXPERT_ROLES:
         # A subquery rather than a join over absence_cases: the same employees,
@@ -223,6 +227,8 @@ def cases_in_reintegration_scope(user) -> QuerySet:
 
     roles = roles_of(user)
     orgs = organisation_ids(user)
+    if Role.HR in roles:  # the whole organisation: every other scope lies within it
+        return AbsenceCase.objects.filter(employee__organisation__in=orgs)
     scope = _employer_scope(user, roles, orgs, prefix="employee__")
     if roles & EXPERT_ROLES:
         scope |= Q(pk__in=_guided_case_ids(user))
