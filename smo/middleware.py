@@ -11,6 +11,7 @@ English product. Here only an explicit choice through the language switch
 import time
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -44,7 +45,8 @@ class IdleSessionMiddleware:
     most once per ``SESSION_REFRESH_SECONDS`` (default 60). The session then
     ends between ``SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS`` and
     ``SESSION_COOKIE_AGE`` after the last request. Any change to the session
-    is saved at once, as always. Comes right after SessionMiddleware.
+    is saved at once, as always. Only signed-in sessions are refreshed.
+    Comes right after SessionMiddleware.
     """
 
     KEY = "_smo_refreshed_at"
@@ -54,7 +56,9 @@ class IdleSessionMiddleware:
 
     def __call__(self, request):
         session = getattr(request, "session", None)
-        if session is not None and not session.is_empty():
+        # Signed-in sessions only: an expired or unknown session cookie must
+        # not make a new (anonymous) session row.
+        if session is not None and session.get(SESSION_KEY) is not None:
             now = _now()
             refreshed_at = session.get(self.KEY)
             interval = getattr(settings, "SESSION_REFRESH_SECONDS", 60)

@@ -75,6 +75,10 @@ def test_activity_moves_the_end_at_most_once_a_minute(cast):
 def test_an_anonymous_visit_creates_no_session(client):
     assert client.get(reverse("login")).status_code == 200
     assert not Session.objects.exists()
+    # Nor does a cookie of a session that ended (or never existed).
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    assert client.get(reverse("login")).status_code == 200
+    assert not Session.objects.exists()
 
 
 def test_changing_the_password_ends_the_other_sessions_only(cast):
