@@ -10,6 +10,7 @@ import base64
 import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from .factories import PASSWORD
 from .test_csp import watch_csp
@@ -68,5 +69,5 @@ def test_a_wrong_code_is_refused_in_dutch_in_the_browser(cast, live_server, page
     page.wait_for_url("**/inloggen/verificatie/**")
     page.get_by_label("Verificatiecode").fill("12345a")
     page.locator("main").get_by_role("button", name="Bevestigen").click()
-    assert page.get_by_text("Deze verificatiecode klopt niet").is_visible()
+    expect(page.get_by_text("Deze verificatiecode klopt niet")).to_be_visible()  # waits for the answer
     assert "/inloggen/verificatie/" in page.url
