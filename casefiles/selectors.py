@@ -84,18 +84,21 @@ def departments_overview_for(user) -> QuerySet[Department]:
     )
 
 
-def headcounts(organisation_id: int, today: datetime.date) -> dict[int, int]:
-    """Employees still employed on ``today`` per department of the
-    organisation (departments without any are absent): one aggregate over the
-    index employee_department_employment."""
+def headcounts(organisation_ids: list[int], today: datetime.date) -> dict[int, dict[int, int]]:
+    """Per organisation, the employees still employed on ``today`` per
+    department (departments without any are absent): one aggregate over the
+    index employee_department_employment for all the organisations."""
     active = Q(employment_end__isnull=True) | Q(employment_end__gte=today)
     rows = (
-        Employee.objects.filter(active, department__organisation_id=organisation_id)
+        Employee.objects.filter(active, department__organisation_id__in=organisation_ids)
         .order_by()
-        .values_list("department_id")
+        .values_list("department__organisation_id", "department_id")
         .annotate(n=Count("*"))
     )
-    return dict(rows)
+    counts: dict[int, dict[int, int]] = {oid: {} for oid in organisation_ids}
+    for organisation_id, department_id, n in rows:
+        counts[organisation_id][department_id] = n
+    return counts
 
 
 # --- the reintegration file (R9, R20) ------------------------------------------

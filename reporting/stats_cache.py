@@ -83,37 +83,57 @@ def bump(organisation_id: int | None) -> None:
     transaction.on_commit(at_commit, robust=True)
 
 
-def _versions(organisation_id: int) -> tuple[str, str]:
-    keys = [_version_key(GLOBAL), _version_key(organisation_id)]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, uuid.uuid4().hex, None)
-    if len(found) < len(keys):
-        found = cache.get_many(keys)
-    return found[keys[0]], found[keys[1]]
+def _versions(organisation_ids: list[int]) -> tuple[str, dict[int, str]]:
+    """The global data version and that of each organisation (one read)."""
+    keys = {scope: _version_key(scope) for scope in [GLOBAL, *organisation_ids]}
+    found = cache.get_many(list(keys.values()))
+    missing = [key for key in keys.values() if key not in found]
+    for key in missing:
+        cache.add(key, uuid.uuid4().hex, None)
+    if missing:
+        found = cache.get_many(list(keys.values()))
+    return found[keys[GLOBAL]], {oid: found[keys[oid]] for oid in organisation_ids}
+
+
+def cached_many(
+    organisation_ids: list[int], name: str, parts: tuple, compute: Callable[[list[int]], dict[int, Any]]
+) -> dict[int, Any]:
+    """Per organisation, its value stored earlier for the same data version,
+    ``name`` and ``parts`` (e.g. the periods); ``compute(ids)`` gives the
+    values of those not stored, all at once (one query for them all)."""
+    ids = list(dict.fromkeys(organisation_ids))
+    try:
+        global_version, versions = _versions(ids)
+    except Exception:
+        logger.warning("statistics cache unavailable", exc_info=True)
+        return compute(ids) if ids else {}
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    prefix = f"{PREFIX}:{_database()}:{name}"
+    keys = {oid: f"{prefix}:{oid}:{global_version}:{versions[oid]}:{digest}" for oid in ids}
+    try:
+        stored = cache.get_many(list(keys.values()))
+    except Exception:
+        logger.warning("statistics cache unavailable", exc_info=True)
+        stored = {}
+    values = {}
+    for oid, key in keys.items():
+        entry = stored.get(key)
+        if entry is not None and entry[0] == parts:
+            values[oid] = entry[1]
+    missing = [oid for oid in ids if oid not in values]
+    if missing:
+        computed = compute(missing)
+        values.update(computed)
+        try:
+            cache.set_many({keys[oid]: (parts, computed[oid]) for oid in missing}, TIMEOUT)
+        except Exception:
+            logger.warning("statistics cache: not stored", exc_info=True)
+    return values
 
 
 def cached(organisation_id: int, name: str, parts: tuple, compute: Callable[[], Any]) -> Any:
     """``compute()``, or its result stored earlier for the same organisation,
     data version, ``name`` and ``parts`` (e.g. the periods)."""
-    try:
-        global_version, version = _versions(organisation_id)
-    except Exception:
-        logger.warning("statistics cache unavailable", exc_info=True)
-        return compute()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"{PREFIX}:{_database()}:{name}:{organisation_id}:{global_version}:{version}:{digest}"
-    try:
-        value = cache.get(key)
-    except Exception:
-        logger.warning("statistics cache unavailable", exc_info=True)
-        value = None
-    if value is not None and value[0] == parts:
-        return value[1]
-    value = compute()
-    try:
-        cache.set(key, (parts, value), TIMEOUT)
-    except Exception:
-        logger.warning("statistics cache: not stored", exc_info=True)
-    return value
+    return cached_many([organisation_id], name, parts, lambda _ids: {organisation_id: compute()})[
+        organisation_id
+    ]

@@ -68,22 +68,19 @@ def home(request):
 
 def _with_headcounts(departments) -> list:
     """The departments with their current headcount, counted once per
-    organisation and day and kept in the statistics cache, which every change
-    of an employee or department renews (reporting.stats_cache)."""
+    organisation and day (one query for all the user's organisations) and
+    kept in the statistics cache, which every change of an employee or
+    department renews (reporting.stats_cache)."""
     departments = list(departments)
     today = timezone.localdate()
-    counts: dict[int, int] = {}
-    for organisation_id in {d.organisation_id for d in departments}:
-        counts.update(
-            stats_cache.cached(
-                organisation_id,
-                "headcounts",
-                (today.isoformat(),),
-                lambda organisation_id=organisation_id: selectors.headcounts(organisation_id, today),
-            )
-        )
+    per_organisation = stats_cache.cached_many(
+        [d.organisation_id for d in departments],
+        "headcounts",
+        (today.isoformat(),),
+        lambda ids: selectors.headcounts(ids, today),
+    )
     for department in departments:
-        department.headcount = counts.get(department.pk, 0)
+        department.headcount = per_organisation[department.organisation_id].get(department.pk, 0)
     return departments
 
 

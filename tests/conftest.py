@@ -6,7 +6,6 @@ around one employee's absence case in one department of one organisation.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from django.utils import translation
 from casefiles import services
 from smo.celery import app as celery_app
 from smo.roles import Role
+from tests.needs import need
 
 from .factories import (
     AbsenceCaseFactory,
@@ -215,11 +215,7 @@ TIMEOUT_MS = 15_000
 def page(monkeypatch):
     """A fresh browser page in headless Chromium; closed afterwards. Skips
     locally when Chromium is missing, fails in CI (``CI=true``)."""
-    if not CHROMIUM.exists():
-        reason = f"Chromium not found at {CHROMIUM}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true, so this must not skip)")
-        pytest.skip(reason)
+    need(CHROMIUM.exists(), f"Chromium not found at {CHROMIUM}")
     # Playwright's sync API runs an asyncio loop in this thread, which makes
     # Django refuse ORM calls here (the live server runs in its own thread).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
+from tests.needs import need
+
 pytestmark = pytest.mark.services
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -47,12 +49,7 @@ print(json.dumps({"status": response.status_code, "links": sorted(set(re.findall
 """
 
 
-def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true, so this must not skip)")
-    pytest.skip(reason)
+_require = need
 
 
 def _server() -> dict:

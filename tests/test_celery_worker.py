@@ -21,6 +21,7 @@ from django.conf import settings
 
 from smo.celery import app
 from smo.tasks import ping
+from tests.needs import need
 
 BASE_DIR = Path(settings.BASE_DIR)
 CELERY = Path(sys.executable).parent / "celery"
@@ -29,12 +30,7 @@ STOP_TIMEOUT = 15  # seconds for a warm shutdown before the worker is killed
 
 
 def _require_redis() -> None:
-    if os.environ.get("REDIS_URL"):
-        return
-    reason = "REDIS_URL is not set: no broker for a real Celery worker"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true, so this must not skip)")
-    pytest.skip(reason)
+    need(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set: no broker for a real Celery worker")
 
 
 def _output(log: Path) -> str:

@@ -187,3 +187,28 @@ def test_department_headcount_follows_a_new_or_leaving_employee(cast):
     joining.employment_end = datetime.date.today() - datetime.timedelta(days=1)
     joining.save()
     assert _headcounts(home(cast, "hr"))[cast.department.name] == before
+
+
+def test_home_query_count_does_not_grow_with_organisations(cast, django_assert_max_num_queries):
+    """HR of several organisations: one query counts the headcounts of all
+    their departments (stats_cache.cached_many), not one per organisation."""
+    from casefiles.models import Membership
+
+    from .factories import OrganisationFactory
+
+    hr = cast.users["hr"]
+    client = cast.client("hr")
+    client.get(reverse("home"))
+    stats_cache.bump(cast.organisation.pk)  # counted afresh, like the second request below
+    with django_assert_max_num_queries(MAX_QUERIES) as few:
+        client.get(reverse("home"))
+    added = []
+    for n in range(3):
+        organisation = OrganisationFactory(name=f"Extra {n}")
+        Membership.objects.create(user=hr, organisation=organisation)
+        department = DepartmentFactory(organisation=organisation, name=f"Extra afdeling {n}")
+        EmployeeFactory(organisation=organisation, department=department)
+        added.append(department.name)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("home")).content.decode()
+    assert {name: _headcounts(page)[name] for name in added} == dict.fromkeys(added, 1)

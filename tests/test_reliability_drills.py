@@ -48,6 +48,7 @@ from meetings.services import closing
 from reporting.models import MinutesPdf
 from smo.celery import app as celery_app
 from tests.meetings.conftest import schedule
+from tests.needs import need
 from tests.reporting.test_pdf_minutes import pdf_text, run_meeting
 from tests.test_celery_worker import _output, _stop, _wait_until_ready
 
@@ -94,12 +95,7 @@ app.worker_main(sys.argv[1:])
 """
 
 
-def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true, so this must not skip)")
-    pytest.skip(reason)
+_require = need
 
 
 def _require_services() -> str:

@@ -32,14 +32,9 @@ def action_points_visible_to(user) -> QuerySet[ActionPoint]:
 
 def action_points_for(user, *, scope: str = "mine") -> QuerySet[ActionPoint]:
     """scope: "mine" (owner), "department" (cases of my employees), "overdue"."""
-    related = ("item__meeting", "case__employee", "owner")
+    visible = action_points_visible_to(user).select_related("item__meeting", "case__employee", "owner")
     if scope == "mine":
-        # Owning one makes it visible (the first condition above): the same
-        # rows without the OR over scopes and its DISTINCT (home page).
-        return ActionPoint.objects.filter(
-            owner=user, item__meeting__organisation__in=permissions.organisation_ids(user)
-        ).select_related(*related)
-    visible = action_points_visible_to(user).select_related(*related)
+        return visible.filter(owner=user)
     if scope == "department":
         return visible.filter(case__employee__in=permissions.employees_in_employer_scope(user))
     if scope == "overdue":

@@ -6,7 +6,6 @@ PostgreSQL (threads, each with its own connection)."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -15,19 +14,14 @@ from django.db import connection, transaction
 
 from consent import services
 from consent.services import Reason
+from tests.needs import need_postgresql
 
 from .test_gate import consent, meeting, notify
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def require_postgresql():
-    if connection.vendor == "postgresql":
-        return
-    reason = "row locks need PostgreSQL (DATABASE_URL); SQLite locks the whole database"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true, so this must not skip)")
-    pytest.skip(reason)
+require_postgresql = need_postgresql
 
 
 def in_thread(target, results, key):

@@ -43,6 +43,7 @@ from meetings.reminders.signals import PlanMeeting
 from meetings.services import agenda, scheduling
 from smo.celery import app as celery_app
 from smo.roles import Role
+from tests.needs import need_postgresql
 
 from .conftest import allow, schedule
 
@@ -684,13 +685,7 @@ def test_R8_skipped_reminders_and_their_reasons_are_not_shown(cast, on_commit):
 # --- PostgreSQL: concurrent dispatchers and duplicate deliveries ----------------------------
 
 
-def require_postgresql():
-    if connection.vendor == "postgresql":
-        return
-    reason = "row locks need PostgreSQL (DATABASE_URL); SQLite locks the whole database"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true, so this must not skip)")
-    pytest.skip(reason)
+require_postgresql = need_postgresql
 
 
 def in_thread(target, results: dict, key: str) -> threading.Thread:

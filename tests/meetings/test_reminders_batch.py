@@ -91,24 +91,13 @@ class SessionInbox:
 
 
 def test_a_batch_sends_over_one_smtp_session_of_a_real_server(cast, on_commit, settings):
-    from aiosmtpd.controller import Controller
+    from .test_smtp import smtp_server
 
-    from .test_smtp import free_port
-
-    inbox = SessionInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    try:
+    with smtp_server(settings, SessionInbox()) as inbox:
         for days in (10, 11):
             plan(cast, on_commit, days=days)
         with on_commit():
             assert sending.dispatch_due() == 6
-    finally:
-        controller.stop()
     assert len(inbox.peers) == 6
     assert len(set(inbox.peers)) == 1
     assert not Reminder.objects.filter(kind=Kind.MEETING_INVITATION, sent_at__isnull=True).exists()

@@ -5,6 +5,7 @@ message names the employee of a case or holds the medical-file canary."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import socket
 from email import policy
@@ -36,20 +37,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_inbox(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+@contextlib.contextmanager
+def smtp_server(settings, handler):
+    """A real SMTP server on 127.0.0.1 with ``handler`` (aiosmtpd), and the
+    mail settings that send to it."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.SMO_BASE_URL = "https://smo.example.test"
     try:
-        yield inbox
+        yield handler
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    settings.SMO_BASE_URL = "https://smo.example.test"
+    with smtp_server(settings, Inbox()) as inbox:
+        yield inbox
 
 
 def test_R12_reminders_through_a_real_smtp_server_carry_no_private_data(cast, on_commit, smtp_inbox):  # noqa: F811
