@@ -124,10 +124,11 @@ def cached_many(
     if missing:
         computed = compute(missing)
         values.update(computed)
-        try:
-            cache.set_many({keys[oid]: (parts, computed[oid]) for oid in missing}, TIMEOUT)
-        except Exception:
-            logger.warning("statistics cache: not stored", exc_info=True)
+        for oid in missing:
+            try:
+                cache.set(keys[oid], (parts, computed[oid]), TIMEOUT)
+            except Exception:
+                logger.warning("statistics cache: not stored", exc_info=True)
     return values
 
 
