@@ -69,4 +69,4 @@ RUN mkdir -p /data/private_media && chown smo:smo /data/private_media
 
 USER smo
 EXPOSE 8000
-CMD ["gunicorn", "smo.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "--config", "python:smo.gunicorn_conf", "smo.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -175,7 +175,8 @@ def free_port() -> int:
 
 def load(env: dict, work: Path, probe: dict, args) -> dict:
     port = free_port()
-    gunicorn = ["-m", "gunicorn", "smo.wsgi:application", "--workers", str(args.workers)]
+    gunicorn = ["-m", "gunicorn", "--config", "python:smo.gunicorn_conf", "smo.wsgi:application"]
+    gunicorn += ["--workers", str(args.workers)]
     options = ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"]
     server = subprocess.Popen([sys.executable, *gunicorn, *options], cwd=ROOT, env=env)  # noqa: S603
     host = f"http://127.0.0.1:{port}"

@@ -149,6 +149,8 @@ def test_web_runs_gunicorn_with_the_wsgi_application():
     cmd = command(compose()["services"]["web"])
     assert cmd[0] == "gunicorn"
     assert "smo.wsgi:application" in cmd
+    # The worker hook of smo/gunicorn_conf.py (tests/test_gunicorn_conf.py).
+    assert cmd[cmd.index("--config") + 1] == "python:smo.gunicorn_conf"
     assert cmd[cmd.index("--bind") + 1] == "0.0.0.0:8000"
     assert int(cmd[cmd.index("--workers") + 1]) >= 2
 
@@ -356,6 +358,7 @@ def test_dockerfile_cmd_matches_the_web_service():
     cmd = json.loads([args for keyword, args in instructions if keyword == "CMD"][-1])
     assert cmd[0] == "gunicorn"
     assert "smo.wsgi:application" in cmd
+    assert cmd[cmd.index("--config") + 1] == "python:smo.gunicorn_conf"
     bind = cmd[cmd.index("--bind") + 1]
     assert bind == "0.0.0.0:8000"
     web = command(compose()["services"]["web"])
