@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from casefiles import medical, selectors, wvp
@@ -170,16 +170,11 @@ def readiness(meeting: Meeting) -> list[ItemReadiness]:
     """R8 status of every item, for preparing (shown as ready / not available
     plus what to do next — never why a consent ended)."""
     context = meeting_context(meeting)
-    items = list(
-        meeting.items.select_related("case__employee__department").prefetch_related(
-            # As plain lists (to_attr): no queryset per case (30 items, issue 8).
-            Prefetch("case__notifications", to_attr=consent.NOTIFICATIONS_ATTR),
-            Prefetch("case__consents", to_attr=consent.CONSENTS_ATTR),
-        )
-    )
+    items = list(meeting.items.select_related("case__employee__department"))
+    consent.load_gate_records([item.case for item in items if item.case_id])
     return [
         ItemReadiness(
-            item, consent.discussion_permission(case=item.case, meeting=context) if item.case else None
+            item, consent.discussion_permission(case=item.case, meeting=context) if item.case_id else None
         )
         for item in items
     ]

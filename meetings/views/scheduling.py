@@ -18,16 +18,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from consent.services import Reason
+from consent.services import Decision, Reason
 from consent.types import MeetingType
 from smo import permissions
 from smo.forms import add_service_errors
 from smo.permissions import authenticated, require_roles
+from smo.reversing import url_for_each
 from smo.roles import PHYSICIAN_ROLES, ROLE_LABELS, STATISTICS_ROLES, roles_of
 
 from ..forms_scheduling import (
@@ -40,7 +42,7 @@ from ..forms_scheduling import (
     participant_formset,
     type_help,
 )
-from ..models import Meeting, Participant
+from ..models import AgendaItem, Meeting, Participant
 from ..services import agenda, scheduling
 from ..services.common import (
     StaleEdit,
@@ -241,17 +243,25 @@ def meeting_cancel(request, pk: int):
 
 @dataclass(frozen=True)
 class AgendaRow:
-    readiness: agenda.ItemReadiness
+    item: AgendaItem
+    decision: Decision | None  # None for topic items
     employee_name: str | None  # None: not for this user's eyes (R4, R9)
     needs_consent: bool  # shown to a physician participant only, without why
     consent_url: str | None  # where that physician records it (if authorised)
+    # The table's cells, prepared here once per row: the template then only
+    # inserts them (30 rows; no template tags or number formatting per cell).
+    pk: str
+    number: str
+    label: str  # "punt 3", for screen readers
+    case_label: str | None  # "Casus <name>" when the name may be shown
+    questions: str  # with line breaks, for a named case
+    status: str
+    remove_url: str | None  # a pending item, for whoever prepares the agenda
 
-    @property
-    def item(self):
-        return self.readiness.item
 
-
-def _agenda_rows(user, rows: list[agenda.ItemReadiness], *, participant: bool) -> list[AgendaRow]:
+def _agenda_rows(
+    user, rows: list[agenda.ItemReadiness], *, participant: bool, preparing: bool
+) -> list[AgendaRow]:
     """Names for participants and whoever has the case in their
     reintegration scope; a consent link for a physician participant
     where a consent is missing (without saying more)."""
@@ -278,18 +288,33 @@ def _agenda_rows(user, rows: list[agenda.ItemReadiness], *, participant: bool) -
         if needing
         else ()
     )
+    statuses = {value: str(label) for value, label in AgendaItem.Status.choices}
+    remove_url = url_for_each("agenda_remove")
+    item_label, case_label = _("punt %(n)s"), _("Casus %(name)s")
     result = []
-    for r in rows:
-        employee = r.item.case.employee if r.item.case_id else None
+    for number, r in enumerate(rows, start=1):
+        item = r.item
+        employee = item.case.employee if item.case_id else None
+        name = employee.full_name if employee and item.case_id in in_scope else None
         result.append(
             AgendaRow(
-                readiness=r,
-                employee_name=employee.full_name if employee and r.item.case_id in in_scope else None,
-                needs_consent=r.item.pk in needing,
+                item=item,
+                decision=r.decision,
+                employee_name=name,
+                needs_consent=item.pk in needing,
                 consent_url=(
                     reverse("consent_create", args=[employee.pk])
-                    if r.item.pk in needing and employee.pk in authorised
+                    if item.pk in needing and employee.pk in authorised
                     else None
+                ),
+                pk=str(item.pk),
+                number=str(number),
+                label=item_label % {"n": number},
+                case_label=case_label % {"name": name} if name else None,
+                questions=linebreaksbr(item.questions, autoescape=True) if name else "",
+                status=statuses.get(item.status, item.status),
+                remove_url=(
+                    remove_url(item.pk) if preparing and item.status == AgendaItem.Status.PENDING else None
                 ),
             )
         )
@@ -304,7 +329,10 @@ def meeting_detail(request, pk: int):
     # Read once for the page: the roles below and the consent gate (readiness).
     people = share_participants(meeting)
     my_role = next((p.role for p in people if p.user_id == user.pk), None)
-    rows = _agenda_rows(user, agenda.readiness(meeting), participant=my_role is not None)
+    may_prepare = meeting.status in AGENDA_OPEN and agenda.may_prepare(user, meeting)
+    rows = _agenda_rows(
+        user, agenda.readiness(meeting), participant=my_role is not None, preparing=may_prepare
+    )
     context = {
         "meeting": meeting,
         "created_by": meeting.created_by,
@@ -316,11 +344,11 @@ def meeting_detail(request, pk: int):
         "my_role": my_role,
         "my_role_label": dict(Participant.Role.choices).get(my_role),
         "rows": rows,
-        "order": [r.item.pk for r in rows],
+        "order": [r.pk for r in rows],
         "needing_consent": [r for r in rows if r.needs_consent],
         "is_physician": my_role is not None and bool(roles_of(user) & PHYSICIAN_ROLES),
         "may_change": meeting.status == Meeting.Status.PLANNED and scheduling.may_change(user, meeting),
-        "may_prepare": meeting.status in AGENDA_OPEN and agenda.may_prepare(user, meeting),
+        "may_prepare": may_prepare,
         "takes_topics": meeting.meeting_type in agenda.TOPIC_KINDS,
         "may_run": my_role == Participant.Role.CHAIR and meeting.status in AGENDA_OPEN,
         "may_follow": my_role not in (None, Participant.Role.CHAIR) and meeting.status in AGENDA_OPEN,
