@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import operator
 from collections import defaultdict
 from dataclasses import astuple, dataclass, field, fields
 from decimal import Decimal
@@ -119,11 +120,16 @@ class Totals:
     extra_lang: int = 0
     long_term_files: int = 0
 
+    # Field by field, positionally (a roll-up adds some 200 Totals per report).
     def __add__(self, other: Totals) -> Totals:
-        return Totals(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        return Totals(*map(operator.add, _values(self), _values(other)))
 
     def __sub__(self, other: Totals) -> Totals:
-        return Totals(**{f.name: getattr(self, f.name) - getattr(other, f.name) for f in fields(self)})
+        return Totals(*map(operator.sub, _values(self), _values(other)))
+
+
+# A Totals' values in field order.
+_values = operator.attrgetter(*(f.name for f in fields(Totals)))
 
 
 @dataclass

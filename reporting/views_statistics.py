@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path
@@ -60,10 +60,33 @@ def preset_period(preset: str, today: datetime.date) -> tuple[datetime.date, dat
     return default_period(today)
 
 
+class OrganisationField(forms.ModelChoiceField):
+    """One of ``organisations``, the user's (read once for the request):
+    chosen from that list, as ModelChoiceField would from a queryset of
+    them, without reading the organisation again."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Organisation.objects.none(), empty_label=None, **kwargs)
+        self.organisations: list[Organisation] = []
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            pk = int(value)  # as the primary key's lookup reads it
+        except (TypeError, ValueError):
+            pk = None
+        chosen = next((o for o in self.organisations if o.pk == pk), None)
+        if chosen is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return chosen
+
+
 class StatisticsForm(forms.Form):
-    organisatie = forms.ModelChoiceField(
-        label=_("Organisatie"), queryset=Organisation.objects.none(), empty_label=None
-    )
+    organisatie = OrganisationField(label=_("Organisatie"))
     periode = forms.ChoiceField(label=_("Periode"), choices=PRESET_CHOICES)
     van = forms.DateField(
         label=_("Periode van"),
@@ -92,9 +115,7 @@ class StatisticsForm(forms.Form):
         if preset in dict(PRESET_CHOICES) and preset != CUSTOM:
             merged.update(van=start, tot=end)  # a preset wins over typed dates
         super().__init__(merged)
-        self.fields["organisatie"].queryset = Organisation.objects.filter(
-            pk__in=[o.pk for o in organisations]
-        )
+        self.fields["organisatie"].organisations = organisations
         self.fields["organisatie"].choices = [(o.pk, o.name) for o in organisations]
         self.show_organisation = len(organisations) > 1
 

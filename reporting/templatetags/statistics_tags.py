@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
@@ -32,16 +34,28 @@ def format_value(value, column: report.Column) -> str:
     return floatformat(value, -2)  # a unit this module does not know yet: up to two decimals
 
 
+@dataclass(frozen=True)
+class Table:
+    """A section's rows with their cells ready to show."""
+
+    body: list[tuple[report.SectionRow, list[str]]]  # (row, cells)
+    total_row: report.SectionRow | None
+    total_cells: list[str]
+
+
 @register.simple_tag
-def stat_value(value, column):
-    if value is None:
-        return format_html('<abbr title="{}">–</abbr>', _("te klein om te tonen of niet te berekenen"))
-    return format_value(value, column)
+def stat_table(section: report.Section) -> Table:
+    """Every value of the section formatted once per table, rather than by a
+    tag per cell: a value that is not shown is an en dash with an explanation
+    (R19)."""
+    hidden = format_html('<abbr title="{}">–</abbr>', _("te klein om te tonen of niet te berekenen"))
+    columns = section.columns
 
+    def cells(row: report.SectionRow) -> list[str]:
+        return [hidden if v is None else format_value(v, c) for v, c in zip(row.values, columns, strict=True)]
 
-@register.filter
-def index(sequence, i):
-    return sequence[i]
+    total = section.total_row
+    return Table([(row, cells(row)) for row in section.body_rows], total, cells(total) if total else [])
 
 
 @register.simple_tag(takes_context=True)
