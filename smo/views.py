@@ -38,12 +38,21 @@ def home(request):
     """One page per person: each section appears only for the roles it serves."""
     user = request.user
     roles = roles_of(user)
+    # Each list reads only the columns the page shows (the scopes' filters
+    # are untouched): no joins for relations the page does not show, and no
+    # long texts such as the minutes of a meeting.
     context: dict = {
         "roles": roles,
         "organisations": organisation_list(user),
-        "meetings": upcoming_meetings_for(user)[:5],
-        "follow_ups": open_follow_ups_for(user),
-        "due_action_points": action_points_for(user, scope="mine").filter(status="open")[:10],
+        "meetings": upcoming_meetings_for(user).only("title", "meeting_type", "starts_at", "location")[:5],
+        "follow_ups": open_follow_ups_for(user)
+        .select_related(None)
+        .select_related("case__employee")
+        .only("due", "case__employee__first_name", "case__employee__last_name"),
+        "due_action_points": action_points_for(user, scope="mine")
+        .filter(status="open")
+        .select_related(None)
+        .only("what", "due")[:10],
     }
     if roles & ({Role.LEIDINGGEVENDE, Role.HR} | EXPERT_ROLES):
         # The oldest open cases; the rest are one link away in the employee
@@ -53,6 +62,7 @@ def home(request):
         today = timezone.localdate()
         for case in cases:
             case.week = case.absence_week(today)
+            case.first_day_text = selectors.day_text(case.first_day)
         context["open_cases"] = cases[:HOME_OPEN_CASES]
         context["more_open_cases"] = len(cases) > HOME_OPEN_CASES
     if roles & {Role.LEIDINGGEVENDE, Role.HR}:

@@ -9,6 +9,21 @@ from ..services.actions import action_points_visible_to
 
 register = template.Library()
 
+# What templates/meetings/includes/case_action_points.html shows (not, for
+# instance, the minutes of the meeting).
+ACTION_POINT_COLUMNS = (
+    "what",
+    "due",
+    "type",
+    "status",
+    "owner_label",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "item__meeting__meeting_type",
+    "item__meeting__starts_at",
+)
+
 
 @register.simple_tag
 def case_action_points(case, user):
@@ -20,5 +35,6 @@ def case_action_points(case, user):
         action_points_visible_to(user)
         .filter(case=case)
         .select_related("item__meeting", "owner")
+        .only(*ACTION_POINT_COLUMNS)
         .order_by("due", "pk")
     )
