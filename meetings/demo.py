@@ -66,7 +66,7 @@ def seed_meetings(
     users = {m.user.username: m.user for m in members}
     rng = random.Random(f"{organisation.slug}-meetings-{count}")  # noqa: S311  (demo data)
     running_meeting = _running_meeting(organisation, users, agenda_size, today)
-    on_agenda = set(running_meeting.items.values_list("case_id", flat=True))
+    on_agenda = list(running_meeting.items.order_by("position").values_list("case_id", flat=True))
     with transaction.atomic():
         _history(organisation, users, count - 1, agenda_size, today, rng, on_agenda)
     return organisation.meetings.count()
@@ -128,7 +128,10 @@ def _running_meeting(organisation, users, agenda_size: int, today: datetime.date
 
 
 def _history(organisation, users, count, agenda_size, today, rng, on_agenda) -> None:
-    """``count`` meetings in bulk; the first is the closed one with ``agenda_size`` items."""
+    """``count`` meetings in bulk; the first is the closed one with
+    ``agenda_size`` items: the previous SMT of the running one, two weeks
+    ago, with the same cases (``on_agenda``), so that they have decisions and
+    action points as on a real case page. No other meeting takes those."""
     manager, physician, hr, expert = (
         users["leidinggevende"],
         users["bedrijfsarts"],
@@ -204,6 +207,8 @@ def _history(organisation, users, count, agenda_size, today, rng, on_agenda) -> 
             continue
         size = agenda_size if n == 0 else rng.randint(2, 5)
         pool = [pk for pk in rng.sample(case_ids, min(len(case_ids), size + 5)) if pk not in on_agenda]
+        if n == 0:
+            pool = on_agenda + pool
         items += [
             AgendaItem(
                 meeting=meeting,

@@ -198,6 +198,9 @@ def test_demo_meetings_running_closed_and_history():
     closed = max(Meeting.objects.filter(status=Meeting.Status.CLOSED), key=lambda m: m.items.count())
     assert closed.items.count() == 30
     assert all(i.decisions.exists() and i.action_points.exists() for i in closed.items.all())
+    # The closed one is the previous SMT of the running one, with the same
+    # cases: their case pages show decisions and action points (make bench).
+    assert {i.case_id for i in items} <= set(closed.items.values_list("case_id", flat=True))
     # R2: no bedrijfsarts in an SRO; R1: no individual case in a theme SMT.
     sro = Meeting.objects.filter(meeting_type=MeetingType.SRO)
     assert sro.exists()
