@@ -267,6 +267,11 @@ class Employee(models.Model):
             # Headcount per department (index-only) and "does this department
             # have an employee in scope" (the list's department filter).
             models.Index(fields=["department", "employment_end"], name="employee_department_employment"),
+            # The employee list's "gone, with a case still open": the former
+            # employees of an organisation found by range, then their open
+            # case by key (2.5 instead of 7 ms per count and per page with
+            # 20,000 employees; PostgreSQL scanned them all before).
+            models.Index(fields=["organisation", "employment_end"], name="employee_org_employment"),
         ]
 
     def __str__(self) -> str:
