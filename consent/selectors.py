@@ -80,10 +80,19 @@ class EmployerConsentStatus:
 EMPLOYER_CONSENT_COLUMNS = ("pk", "given_on", "meeting_id", "meeting_types", "valid_until", "withdrawn_at")
 
 
-def consent_status_for_employer(*, user, case_id: int) -> EmployerConsentStatus | None:
+def consent_status_for_employer(
+    *, user, case_id: int, employer_side: bool | None = None
+) -> EmployerConsentStatus | None:
     """The case's notifications and current consents as the employer side
-    may see them, or None when ``user`` is not the employer side of the case."""
-    if not employer_cases(user).filter(pk=case_id).exists():
+    may see them, or None when ``user`` is not the employer side of the case.
+
+    ``employer_side``: whether ``user`` is the employer side of this case,
+    when the caller already asked the database exactly that (the case page's
+    case carries it, casefiles.selectors.case_file); otherwise it is asked
+    here. The consents are always read within the user's employer scope."""
+    if employer_side is None:
+        employer_side = employer_cases(user).filter(pk=case_id).exists()
+    if not employer_side:
         return None
     today = timezone.localdate()
     notifications = Notification.objects.filter(case_id=case_id)

@@ -23,7 +23,12 @@ def employer_consent_status(case, user) -> EmployerConsentStatus | None:
     (never items nor a withdrawal reason); None for anyone else."""
     if case is None or user is None:
         return None
-    return consent_status_for_employer(user=user, case_id=case.pk)
+    # The case page's case knows whether this user is its employer side
+    # (casefiles.selectors.case_file, asked for the same request user in the
+    # query of the case): one query less. Any other case is asked about here.
+    return consent_status_for_employer(
+        user=user, case_id=case.pk, employer_side=getattr(case, "employer_side", None)
+    )
 
 
 @register.simple_tag
