@@ -7,6 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smo.forms import ShortListChoiceField
+
 from . import wvp
 from .medical_terms import NoMedicalTermsFormMixin
 from .models import Department, PlanAgreement
@@ -31,24 +33,8 @@ class EmployerTextForm(NoMedicalTermsFormMixin, forms.Form):
             self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}_r7a"
 
 
-class FetchedChoiceIterator(forms.models.ModelChoiceIterator):
-    """The choices in one ordinary query: ModelChoiceIterator reads them
-    with .iterator(), on PostgreSQL a server-side cursor (DECLARE, FETCH and
-    CLOSE: three round trips), meant for long lists, not a dozen departments."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
-
-
-class DepartmentChoiceField(forms.ModelChoiceField):
-    iterator = FetchedChoiceIterator
-
-
 class EmployeeFilterForm(forms.Form):
-    afdeling = DepartmentChoiceField(
+    afdeling = ShortListChoiceField(
         label=_("Afdeling"),
         queryset=Department.objects.none(),
         required=False,

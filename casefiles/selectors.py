@@ -310,8 +310,9 @@ class CaseFile:
         return self.case.employee
 
 
-def _user_name_columns(relation: str) -> tuple[str, ...]:
-    """The columns of a user whom a page names (get_full_name or username)."""
+def user_name_columns(relation: str) -> tuple[str, ...]:
+    """The columns of a user whom a page names (get_full_name or username),
+    for ``only()`` through ``relation``."""
     return tuple(f"{relation}__{name}" for name in ("first_name", "last_name", "username"))
 
 
@@ -335,7 +336,7 @@ CASE_FILE_COLUMNS = (
     "employee__organisation",
     "plan__drawn_up_on",
     "plan__goal",
-    *_user_name_columns("plan__casemanager"),
+    *user_name_columns("plan__casemanager"),
 )
 
 
@@ -378,7 +379,7 @@ def case_file(*, user, pk: int) -> CaseFile:
     corrections = list(
         CorrectionRequest.objects.filter(about, employee_id=case.employee_id)
         .select_related("handled_by")
-        .only("case_id", "text", "created_at", "handled_at", "response", *_user_name_columns("handled_by"))
+        .only("case_id", "text", "created_at", "handled_at", "response", *user_name_columns("handled_by"))
     )
     return CaseFile(
         case=case,
@@ -389,7 +390,7 @@ def case_file(*, user, pk: int) -> CaseFile:
         documents=list(
             CaseDocument.objects.filter(case=case)
             .select_related("uploaded_by")
-            .only("title", "uploaded_at", *_user_name_columns("uploaded_by"))
+            .only("title", "uploaded_at", *user_name_columns("uploaded_by"))
         ),
         # R7, R9: the case is in the user's reintegration scope (checked
         # above, the check of medical.shared_conclusions), so the released

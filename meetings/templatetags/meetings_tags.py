@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django import template
 
+from casefiles.selectors import user_name_columns
+
 from ..services.actions import action_points_visible_to
 
 register = template.Library()
@@ -17,9 +19,7 @@ ACTION_POINT_COLUMNS = (
     "type",
     "status",
     "owner_label",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__username",
+    *user_name_columns("owner"),
     "item__meeting__meeting_type",
     "item__meeting__starts_at",
 )

@@ -15,6 +15,7 @@ from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from casefiles.selectors import user_name_columns
 from consent import services as consent
 from consent.types import MeetingType
 from smo.reversing import url_for_each
@@ -41,8 +42,6 @@ RECORDERS = {Participant.Role.CHAIR, Participant.Role.MINUTE_TAKER}
 LIVE = {Meeting.Status.PLANNED, Meeting.Status.OPEN}
 # What an agenda item of the vergadermodus may offer (templates/meetings/running/_item.html).
 ITEM_FORMS = ("open", "close", "note", "decision", "action_point", "factors")
-# What the page shows of an action point's owner (get_full_name, else the username).
-OWNER_FIELDS = ("owner__username", "owner__first_name", "owner__last_name")
 
 
 def _stale_item_message() -> str:
@@ -227,7 +226,7 @@ def _attach_records(items: list[AgendaItem]) -> None:
     points = (
         ActionPoint.objects.filter(item__in=list(by_pk))
         .select_related("owner")
-        .only("item", "what", "owner", "owner_label", "due", "type", *OWNER_FIELDS)
+        .only("item", "what", "owner", "owner_label", "due", "type", *user_name_columns("owner"))
     )
     for point in points:
         by_pk[point.item_id].action_point_list.append(point)
