@@ -45,6 +45,8 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/smo_bench"
 # page -> p95 at most this many times the floor's p95
 RATIO_TARGET = {"statistics": 5.0}
 DEFAULT_RATIO = 3.0
+# Pages of --diagnostics (smo/management/commands/bench.py): reported, never judged.
+DIAGNOSTIC = "diagnostic:"
 MAX_QUERIES = 15
 
 
@@ -58,12 +60,18 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=120, help="seconds of load")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results.json")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="also load the floor plus 10 queries and the floor plus 10 ms of CPU (no target; changes the mix)",
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     started = time.perf_counter()
     results: dict = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")}
     results["machine"] = machine(url)
     results["config"] = {k: str(v) for k, v in vars(args).items()}
+    diagnostics = ["--diagnostics"] if args.diagnostics else []
     with tempfile.TemporaryDirectory(prefix="smo-bench-") as tmp:
         work = Path(tmp)
         small_url = _with_name(url, _name(url) + "_small")
@@ -72,7 +80,7 @@ def main() -> int:
             env = django_env(small_url)
             manage(env, "migrate", "--noinput", "--verbosity", "0")
             manage(env, "seed_demo", "--employees", "200", "--meetings", "20", "--quiet")
-            manage(env, "bench", "probe", "--sessions", "1", "--out", str(work / "small.json"))
+            manage(env, "bench", "probe", "--sessions", "1", "--out", str(work / "small.json"), *diagnostics)
             small = json.loads((work / "small.json").read_text())
         with scratch_database(url, keep=args.keep):
             env = django_env(url)
@@ -92,7 +100,16 @@ def main() -> int:
             )
             results["seed_demo_s"] = time.perf_counter() - seed_started
             vacuum_analyze(url)
-            manage(env, "bench", "probe", "--sessions", str(args.users), "--out", str(work / "large.json"))
+            manage(
+                env,
+                "bench",
+                "probe",
+                "--sessions",
+                str(args.users),
+                "--out",
+                str(work / "large.json"),
+                *diagnostics,
+            )
             large = json.loads((work / "large.json").read_text())
             results["data"] = large["counts"]
             step(f"load: {args.users} users, {args.workers} gunicorn workers, {args.duration}s")
@@ -315,6 +332,12 @@ def report(results: dict) -> dict:
         counts = f"{page['queries_small']} / {queries}"
         if page["queries_max_with_session"] > max(page["queries"], default=0):
             counts += f" (≤ {page['queries_max_with_session']} with the session write)"
+        if name.startswith(DIAGNOSTIC):
+            print(
+                f"| {name} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | {page['rps']:.1f} | {counts} "
+                f"| {page['p95_ratio']:.1f} | (none) | |"
+            )
+            continue
         if name == "floor":
             print(
                 f"| {name} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | {page['rps']:.1f} | {counts} | 1 | | |"

@@ -36,3 +36,23 @@ def test_bench_header_counts_the_session_write_apart(cast, settings):
     response = client.get("/bench/floor/")
     assert response["X-Bench-Session-Writes"] == "1"
     assert int(response["X-Bench-Queries"]) >= 2
+
+
+def test_bench_diagnostic_views_add_ten_queries_or_cpu_to_the_floor(cast, settings):
+    """`make bench BENCH_ARGS=--diagnostics` prices a query and a millisecond
+    of CPU under the load: the floor plus exactly 10 queries of its own kind,
+    and the floor plus 10 ms of CPU with the floor's queries. Both are for
+    signed-in users only, like the floor."""
+    settings.ROOT_URLCONF = "smo.urls_bench"
+    settings.MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *settings.MIDDLEWARE]
+    client = cast.client("hr")
+    floor = int(client.get(reverse("bench_floor"))["X-Bench-Queries"])
+    more_queries = client.get(reverse("bench_floor_plus_queries"))
+    assert more_queries.content == b"floor+queries 1\n"
+    assert int(more_queries["X-Bench-Queries"]) == floor + 10
+    more_cpu = client.get(reverse("bench_floor_plus_cpu"))
+    assert more_cpu.content == b"floor+cpu 1\n"
+    assert int(more_cpu["X-Bench-Queries"]) == floor
+    anonymous = cast.client("anonymous")
+    assert anonymous.get(reverse("bench_floor_plus_queries")).status_code == 302
+    assert anonymous.get(reverse("bench_floor_plus_cpu")).status_code == 302

@@ -48,6 +48,12 @@ PAGES = {
     "vergadermodus item": ("meeting_run", "leidinggevende"),
     "statistics": ("statistics", "arbeidsdeskundige"),
 }
+# Only with --diagnostics: what 10 queries and 10 ms of CPU add to the floor
+# under the same load (smo.urls_bench). Reported without a target.
+DIAGNOSTIC_PAGES = {
+    "diagnostic: floor + 10 queries": ("bench_floor_plus_queries", "hr"),
+    "diagnostic: floor + 10 ms CPU": ("bench_floor_plus_cpu", "hr"),
+}
 IMPORT_EMPLOYEES, IMPORT_SPELLS = 20_000, 5
 REMINDERS = 10_000
 # Stop sending after this long (keeps make bench short); the time for all is then projected.
@@ -80,16 +86,18 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["probe", "batch"])
         parser.add_argument("--out", type=Path, required=True)
         parser.add_argument("--sessions", type=int, default=8, help="sessions per load user (probe)")
+        parser.add_argument("--diagnostics", action="store_true", help="add the diagnostic pages (probe)")
 
-    def handle(self, *args, action, out, sessions, **options):
+    def handle(self, *args, action, out, sessions, diagnostics, **options):
         if settings.ROOT_URLCONF != "smo.urls_bench":
             raise CommandError("Run with DJANGO_SETTINGS_MODULE=smo.settings_bench (make bench does).")
-        result = self.probe(sessions) if action == "probe" else self.batch()
+        pages = {**PAGES, **DIAGNOSTIC_PAGES} if diagnostics else PAGES
+        result = self.probe(sessions, pages) if action == "probe" else self.batch()
         out.write_text(json.dumps(result, indent=2, default=str))
 
     # --- probe ----------------------------------------------------------------
 
-    def probe(self, sessions: int) -> dict:
+    def probe(self, sessions: int, pages: dict) -> dict:
         organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
         running = Meeting.objects.filter(organisation=organisation, status=Meeting.Status.OPEN).first()
         if running is None:
@@ -102,7 +110,7 @@ class Command(BaseCommand):
         }
         users = {
             u.username: u
-            for u in get_user_model().objects.filter(username__in={u for _, u in PAGES.values()})
+            for u in get_user_model().objects.filter(username__in={u for _, u in pages.values()})
         }
         result = {
             "pages": {},
@@ -113,7 +121,7 @@ class Command(BaseCommand):
         for username, user in users.items():
             result["sessions"][username] = [create_session(user) for _ in range(sessions)]
         client = Client(HTTP_HOST="127.0.0.1")
-        for page, (name, username) in PAGES.items():
+        for page, (name, username) in pages.items():
             url = reverse(name, args=args.get(name, []))
             client.cookies[settings.SESSION_COOKIE_NAME] = result["sessions"][username][0]
             response = client.get(url)
