@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from .roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, has_role, organisation_ids_of, roles_of
@@ -237,6 +237,16 @@ def cases_in_reintegration_scope(user) -> QuerySet:
     if not roles:
         return AbsenceCase.objects.none()
     return AbsenceCase.objects.filter(scope, employee__organisation__in=orgs)
+
+
+def about_case_in(cases: QuerySet) -> Exists:
+    """A row's case (its ``case_id``) is one of ``cases``, a case scope such
+    as :func:`cases_in_reintegration_scope`: a correlated EXISTS, to be used
+    as ``Q(about_case_in(scope))``. With ``case IN (scope)`` under an OR,
+    PostgreSQL hashes the whole scope first (every case of an organisation:
+    42-61 ms on the case and home pages at 20,000 employees, issue 8) as
+    soon as one row matches; EXISTS looks the row's case up by its key."""
+    return Exists(cases.filter(pk=OuterRef("case_id")))
 
 
 def require_in(queryset: QuerySet, **lookup):

@@ -24,10 +24,7 @@ def action_points_visible_to(user) -> QuerySet[ActionPoint]:
     # point without DISTINCT (which also took PostgreSQL over a millisecond
     # to plan on the case page).
     took_part = Exists(Participant.objects.filter(meeting=OuterRef("item__meeting"), user=user))
-    # The case scope as a correlated EXISTS too: with "case IN (scope)"
-    # PostgreSQL hashed every case of the organisation first (42 ms on a case
-    # page of 20,000 employees once the case had an action point).
-    case_in_scope = Exists(permissions.cases_in_reintegration_scope(user).filter(pk=OuterRef("case_id")))
+    case_in_scope = permissions.about_case_in(permissions.cases_in_reintegration_scope(user))
     return ActionPoint.objects.filter(
         Q(owner=user) | Q(case_in_scope) | Q(took_part),
         item__meeting__organisation__in=orgs,
