@@ -17,6 +17,7 @@ from reporting import stats_cache
 
 from .audit import AUDIT_LOG, describe, log_access
 from .permissions import authenticated, organisation_list, public, require_roles
+from .reversing import url_for_each
 from .roles import EXPERT_ROLES, PHYSICIAN_ROLES, Role, roles_of
 
 
@@ -60,9 +61,11 @@ def home(request):
         # more, without counting them all.
         cases = list(selectors.open_cases_for(user)[: HOME_OPEN_CASES + 1])
         today = timezone.localdate()
+        case_url = url_for_each("case_detail")  # one reverse() for the 50 links
         for case in cases:
             case.week = case.absence_week(today)
             case.first_day_text = selectors.day_text(case.first_day)
+            case.url = case_url(case.pk)
         context["open_cases"] = cases[:HOME_OPEN_CASES]
         context["more_open_cases"] = len(cases) > HOME_OPEN_CASES
     if roles & {Role.LEIDINGGEVENDE, Role.HR}:

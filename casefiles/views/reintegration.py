@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smo.audit import DOCUMENT_DOWNLOAD, log_access
 from smo.forms import add_service_errors
 from smo.permissions import authenticated, require_in, require_roles
+from smo.reversing import url_for_each
 from smo.roles import EXPERT_ROLES, Role
 
 from .. import reintegration, selectors
@@ -49,6 +50,10 @@ def employee_list(request):
     )
     page = Paginator(employees, PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = selectors.overview_rows(user, page.object_list)
+    case_url = url_for_each("case_detail")  # one reverse() for the page's links
+    for row in rows:
+        if row.case is not None:
+            row.case.url = case_url(row.case.pk)
     return render(
         request, "casefiles/reintegration/employee_list.html", {"form": form, "page": page, "rows": rows}
     )
