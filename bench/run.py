@@ -300,12 +300,15 @@ def page_results(samples: dict, small: dict, large: dict) -> dict:
             "queries_max_with_session": max(data["queries"], default=0),
             "session_write_share": sum(1 for w in writes if w) / len(writes) if writes else 0.0,
             "queries_small": small["pages"][page]["queries"],
+            "cpu_ms": spec.get("cpu_ms"),
         }
     floor = pages["floor"]
     for page in pages.values():
         if page["p95_ms"] and floor["p95_ms"]:
             page["p50_ratio"] = page["p50_ms"] / floor["p50_ms"]
             page["p95_ratio"] = page["p95_ms"] / floor["p95_ms"]
+        if page["cpu_ms"] and floor["cpu_ms"]:
+            page["cpu_ratio"] = page["cpu_ms"] / floor["cpu_ms"]
     return pages
 
 
@@ -323,24 +326,26 @@ def report(results: dict) -> dict:
     )
     print(f"Data: {results['data']}\n")
     print(
-        f"| page | p50 ms | p95 ms | req/s | queries (200 / 20,000) | p95 / floor p95 | target (and ≤ {MAX_QUERIES} "
-        "queries, constant) | met |"
+        f"| page | p50 ms | p95 ms | req/s | queries (200 / 20,000) | CPU ms in-process | p95 / floor p95 "
+        f"| target (and ≤ {MAX_QUERIES} queries, constant) | met |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, page in pages.items():
         queries = "/".join(str(q) for q in page["queries"])
         counts = f"{page['queries_small']} / {queries}"
         if page["queries_max_with_session"] > max(page["queries"], default=0):
             counts += f" (≤ {page['queries_max_with_session']} with the session write)"
+        cpu = "" if page["cpu_ms"] is None else f"{page['cpu_ms']:.1f}"
         if name.startswith(DIAGNOSTIC):
             print(
-                f"| {name} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | {page['rps']:.1f} | {counts} "
+                f"| {name} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | {page['rps']:.1f} | {counts} | {cpu} "
                 f"| {page['p95_ratio']:.1f} | (none) | |"
             )
             continue
         if name == "floor":
             print(
-                f"| {name} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | {page['rps']:.1f} | {counts} | 1 | | |"
+                f"| {name} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | {page['rps']:.1f} | {counts} | {cpu} "
+                "| 1 | | |"
             )
             continue
         limit = RATIO_TARGET.get(name, DEFAULT_RATIO)
@@ -369,7 +374,7 @@ def report(results: dict) -> dict:
         failures = f", {page['failures']} failed" if page["failures"] else ""
         print(
             f"| {name} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | {page['rps']:.1f}{failures} | {counts} "
-            f"| {page['p95_ratio']:.1f} | ≤ {limit:g} | {'yes' if ok else 'NO: ' + ', '.join(missed)} |"
+            f"| {cpu} | {page['p95_ratio']:.1f} | ≤ {limit:g} | {'yes' if ok else 'NO: ' + ', '.join(missed)} |"
         )
     shares = [page["session_write_share"] for page in pages.values()]
     print(

@@ -4,7 +4,8 @@ on a throw-away database that ``seed_demo`` filled).
 
 - ``probe``: finds the key pages of the demo organisation, creates signed-in
   (and second-factor verified) sessions for the load users directly in the
-  database, and reads each page's query count once through the test client.
+  database, and reads each page's query count once through the test client
+  and its CPU time in this process (median of 25 requests, without load).
   Writes the URLs, sessions and counts as JSON for the load generator.
 - ``batch``: the batch jobs: PDF minutes of the closed 30-item meeting
   (median render time), the import of 100,000 absence rows (CSV, then the same
@@ -54,6 +55,8 @@ DIAGNOSTIC_PAGES = {
     "diagnostic: floor + 10 queries": ("bench_floor_plus_queries", "hr"),
     "diagnostic: floor + 10 ms CPU": ("bench_floor_plus_cpu", "hr"),
 }
+# The in-process CPU time of each page (probe): requests before measuring, and measured.
+CPU_WARM_UP, CPU_RUNS = 5, 25
 IMPORT_EMPLOYEES, IMPORT_SPELLS = 20_000, 5
 REMINDERS = 10_000
 # Stop sending after this long (keeps make bench short); the time for all is then projected.
@@ -77,6 +80,21 @@ def create_session(user) -> str:
         store[DEVICE_ID_SESSION_KEY] = device.persistent_id
     store.create()
     return store.session_key
+
+
+def _cpu_ms(client: Client, url: str) -> float:
+    """The CPU time (ms) this process spends serving ``url``, median of
+    CPU_RUNS requests after CPU_WARM_UP: the page's own work without the
+    load, for the same page in every run. Under the load the pages share the
+    machine's CPUs, so p95 grows with this figure (README "Benchmarks")."""
+    for _ in range(CPU_WARM_UP):
+        client.get(url)
+    timings = []
+    for _ in range(CPU_RUNS):
+        started = time.process_time()
+        client.get(url)
+        timings.append((time.process_time() - started) * 1000)
+    return statistics.median(timings)
 
 
 class Command(BaseCommand):
@@ -130,8 +148,9 @@ class Command(BaseCommand):
             # The page's own queries (a session write of the idle end is
             # counted apart, see bench/middleware.py).
             queries = int(response["X-Bench-Queries"]) - int(response["X-Bench-Session-Writes"])
-            result["pages"][page] = {"url": url, "user": username, "queries": queries}
-            self.stdout.write(f"{page:<28} {url:<40} {queries:>3} queries")
+            cpu_ms = _cpu_ms(client, url)
+            result["pages"][page] = {"url": url, "user": username, "queries": queries, "cpu_ms": cpu_ms}
+            self.stdout.write(f"{page:<28} {url:<40} {queries:>3} queries  {cpu_ms:5.1f} ms CPU")
         return result
 
     def _counts(self, organisation) -> dict:
