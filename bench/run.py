@@ -116,6 +116,9 @@ def main() -> int:
             results["load_before"] = [round(x, 1) for x in os.getloadavg()]
             samples = load(env, work, large, args)
             results["load_after"] = [round(x, 1) for x in os.getloadavg()]
+            step("CPU time of each page in-process, without load")
+            manage(env, "bench", "cpu", "--probe", str(work / "large.json"), "--out", str(work / "cpu.json"))
+            large["cpu_ms"] = json.loads((work / "cpu.json").read_text())
             step("batch jobs")
             manage(env, "bench", "batch", "--out", str(work / "batch.json"))
             results["batch"] = json.loads((work / "batch.json").read_text())
@@ -300,7 +303,7 @@ def page_results(samples: dict, small: dict, large: dict) -> dict:
             "queries_max_with_session": max(data["queries"], default=0),
             "session_write_share": sum(1 for w in writes if w) / len(writes) if writes else 0.0,
             "queries_small": small["pages"][page]["queries"],
-            "cpu_ms": spec.get("cpu_ms"),
+            "cpu_ms": large.get("cpu_ms", {}).get(page),
         }
     floor = pages["floor"]
     for page in pages.values():

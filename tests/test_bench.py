@@ -56,3 +56,39 @@ def test_bench_diagnostic_views_add_ten_queries_or_cpu_to_the_floor(cast, settin
     anonymous = cast.client("anonymous")
     assert anonymous.get(reverse("bench_floor_plus_queries")).status_code == 302
     assert anonymous.get(reverse("bench_floor_plus_cpu")).status_code == 302
+
+
+def test_bench_cpu_measures_each_page_of_the_probe_in_process(cast, settings, tmp_path):
+    """`manage.py bench cpu` serves every page of the probe's JSON as its load
+    user and reports the CPU time of a request: the floor plus 10 ms of CPU
+    measures at least 10 ms, and more than the floor. A page that does not
+    answer 200 is an error, not a figure."""
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from smo.management.commands.bench import create_session
+
+    settings.ROOT_URLCONF = "smo.urls_bench"
+    settings.MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *settings.MIDDLEWARE]
+    probe = {
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "sessions": {"hr": [create_session(cast.users["hr"])]},
+        "pages": {
+            "floor": {"url": reverse("bench_floor"), "user": "hr"},
+            "floor + cpu": {"url": reverse("bench_floor_plus_cpu"), "user": "hr"},
+        },
+    }
+    (tmp_path / "probe.json").write_text(json.dumps(probe))
+    call_command("bench", "cpu", "--probe", str(tmp_path / "probe.json"), "--out", str(tmp_path / "cpu.json"))
+    cpu = json.loads((tmp_path / "cpu.json").read_text())
+    assert set(cpu) == {"floor", "floor + cpu"}
+    assert 0 < cpu["floor"] < cpu["floor + cpu"]
+    assert cpu["floor + cpu"] >= 10
+
+    probe["pages"]["refused"] = {"url": reverse("audit_log"), "user": "hr"}  # privacy officer only
+    (tmp_path / "probe.json").write_text(json.dumps(probe))
+    with pytest.raises(CommandError, match="refused"):
+        call_command(
+            "bench", "cpu", "--probe", str(tmp_path / "probe.json"), "--out", str(tmp_path / "x.json")
+        )

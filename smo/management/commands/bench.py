@@ -1,12 +1,13 @@
-"""`manage.py bench probe|batch`: the in-process half of `make bench`
+"""`manage.py bench probe|cpu|batch`: the in-process half of `make bench`
 (bench/run.py drives it; run with ``DJANGO_SETTINGS_MODULE=smo.settings_bench``
 on a throw-away database that ``seed_demo`` filled).
 
 - ``probe``: finds the key pages of the demo organisation, creates signed-in
   (and second-factor verified) sessions for the load users directly in the
-  database, and reads each page's query count once through the test client
-  and its CPU time in this process (median of 25 requests, without load).
+  database, and reads each page's query count once through the test client.
   Writes the URLs, sessions and counts as JSON for the load generator.
+- ``cpu``: each page of that JSON served in this process, without load (make
+  bench runs it after the load): its CPU time, median of 25 requests.
 - ``batch``: the batch jobs: PDF minutes of the closed 30-item meeting
   (median render time), the import of 100,000 absence rows (CSV, then the same
   file again, then as XLSX), and the dispatch of 10,000 due reminders.
@@ -88,7 +89,9 @@ def _cpu_ms(client: Client, url: str) -> float:
     load, for the same page in every run. Under the load the pages share the
     machine's CPUs, so p95 grows with this figure (README "Benchmarks")."""
     for _ in range(CPU_WARM_UP):
-        client.get(url)
+        status = client.get(url).status_code
+        if status != 200:
+            raise CommandError(f"{url}: HTTP {status}")
     timings = []
     for _ in range(CPU_RUNS):
         started = time.process_time()
@@ -101,16 +104,24 @@ class Command(BaseCommand):
     help = "The in-process measurements of make bench (probe, batch)."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["probe", "batch"])
+        parser.add_argument("action", choices=["probe", "cpu", "batch"])
         parser.add_argument("--out", type=Path, required=True)
+        parser.add_argument("--probe", type=Path, help="the JSON that probe wrote (cpu)")
         parser.add_argument("--sessions", type=int, default=8, help="sessions per load user (probe)")
         parser.add_argument("--diagnostics", action="store_true", help="add the diagnostic pages (probe)")
 
-    def handle(self, *args, action, out, sessions, diagnostics, **options):
+    def handle(self, *args, action, out, probe, sessions, diagnostics, **options):
         if settings.ROOT_URLCONF != "smo.urls_bench":
             raise CommandError("Run with DJANGO_SETTINGS_MODULE=smo.settings_bench (make bench does).")
         pages = {**PAGES, **DIAGNOSTIC_PAGES} if diagnostics else PAGES
-        result = self.probe(sessions, pages) if action == "probe" else self.batch()
+        if action == "probe":
+            result = self.probe(sessions, pages)
+        elif action == "cpu":
+            if probe is None:
+                raise CommandError("cpu needs --probe (the JSON that probe wrote).")
+            result = self.cpu(json.loads(probe.read_text()))
+        else:
+            result = self.batch()
         out.write_text(json.dumps(result, indent=2, default=str))
 
     # --- probe ----------------------------------------------------------------
@@ -148,9 +159,25 @@ class Command(BaseCommand):
             # The page's own queries (a session write of the idle end is
             # counted apart, see bench/middleware.py).
             queries = int(response["X-Bench-Queries"]) - int(response["X-Bench-Session-Writes"])
-            cpu_ms = _cpu_ms(client, url)
-            result["pages"][page] = {"url": url, "user": username, "queries": queries, "cpu_ms": cpu_ms}
-            self.stdout.write(f"{page:<28} {url:<40} {queries:>3} queries  {cpu_ms:5.1f} ms CPU")
+            result["pages"][page] = {"url": url, "user": username, "queries": queries}
+            self.stdout.write(f"{page:<28} {url:<40} {queries:>3} queries")
+        return result
+
+    # --- cpu ------------------------------------------------------------------
+
+    def cpu(self, probe: dict) -> dict:
+        """The CPU time of every page of ``probe`` in this process (after the
+        load, when the fresh database has settled: measured right after the
+        seed, the case page took up to 1.8 times as long)."""
+        client = Client(HTTP_HOST="127.0.0.1")
+        result = {}
+        for page, spec in probe["pages"].items():
+            client.cookies[probe["cookie_name"]] = probe["sessions"][spec["user"]][0]
+            try:
+                result[page] = _cpu_ms(client, spec["url"])
+            except CommandError as error:
+                raise CommandError(f"{page}: {error}") from None
+            self.stdout.write(f"{page:<28} {result[page]:5.1f} ms CPU")
         return result
 
     def _counts(self, organisation) -> dict:
