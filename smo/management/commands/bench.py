@@ -56,7 +56,7 @@ DIAGNOSTIC_PAGES = {
     "diagnostic: floor + 10 queries": ("bench_floor_plus_queries", "hr"),
     "diagnostic: floor + 10 ms CPU": ("bench_floor_plus_cpu", "hr"),
 }
-# The in-process CPU time of each page (probe): requests before measuring, and measured.
+# The in-process CPU time of each page (cpu): requests before measuring, and measured.
 CPU_WARM_UP, CPU_RUNS = 5, 25
 IMPORT_EMPLOYEES, IMPORT_SPELLS = 20_000, 5
 REMINDERS = 10_000
@@ -101,7 +101,7 @@ def _cpu_ms(client: Client, url: str) -> float:
 
 
 class Command(BaseCommand):
-    help = "The in-process measurements of make bench (probe, batch)."
+    help = "The in-process measurements of make bench (probe, cpu, batch)."
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["probe", "cpu", "batch"])
