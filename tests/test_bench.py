@@ -4,8 +4,13 @@ is still a view for signed-in users (deny by default)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import NoReverseMatch, reverse
+
+from smo.management.commands.bench import create_session
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +68,6 @@ def test_bench_cpu_measures_each_page_of_the_probe_in_process(cast, settings, tm
     user and reports the CPU time of a request: the floor plus 10 ms of CPU
     measures at least 10 ms, and more than the floor. A page that does not
     answer 200 is an error, not a figure."""
-    import json
-
-    from django.core.management import CommandError, call_command
-
-    from smo.management.commands.bench import create_session
-
     settings.ROOT_URLCONF = "smo.urls_bench"
     settings.MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *settings.MIDDLEWARE]
     probe = {
